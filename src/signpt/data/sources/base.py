@@ -1,0 +1,217 @@
+"""What every dataset adapter yields, and the small helpers they share.
+
+An adapter is a module with ``DEFAULTS`` (an :class:`AdapterDefaults`) and
+``records(src: Source) -> Iterator[Record]`` that reads the dataset's official annotation files and yields
+one :class:`Record` per sample. Records only *point* at pose files; reading, cutting, refining and
+converting the poses happen in :mod:`signpt.data.curate`, so an adapter stays a small annotation parser.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from signpt.data.recipe import DEFAULT_TEMPLATES, SourceConfig
+from signpt.data.schema import SPLITS
+from signpt.errors import CurationError
+
+POSE_EXTENSIONS = {
+    "pose": (".pose",),
+    "npz": (".npz",),
+    "npy": (".npy",),
+    "pkl": (".pkl", ".pickle"),
+    "pickle": (".pickle", ".pkl"),
+    "json": (".json",),
+    "openpose": ("",),  # a folder of per-frame *_keypoints.json
+    "auto": (".pose", ".npz", ".npy", ".pkl", ".pickle", ".json", ""),
+}
+COMMON_SPLITS = {
+    "train": "train", "training": "train", "val": "dev", "valid": "dev", "validation": "dev", "dev": "dev",
+    "test": "test", "testing": "test", "pretrain": "pretrain",
+}
+
+
+@dataclass
+class Record:
+    """One sample as the annotations describe it.
+
+    id:          unique within the source (the corpus id is ``"{source}/{id}"``).
+    pose:        the per-video pose file (or OpenPose folder) holding the sample.
+    start, end:  a cut in seconds (converted to frames with the pose file's fps), or
+    start_frame, end_frame: a cut in frames, 0-based, end exclusive. None = whole file.
+    cut_if_untrimmed: apply the frame cut only when the pose file is long enough to be the untrimmed
+                 video (WLASL: raw videos vs. the start kit's trimmed clips).
+    problem:     set by the adapter when the annotation itself is unusable; the sample is then
+                 skipped and reported with this reason.
+    """
+
+    id: str
+    pose: Path | None
+    split: str | None
+    text: str | None = None
+    gloss: list[str] | None = None
+    label: int | None = None
+    signer: str | None = None
+    start: float | None = None
+    end: float | None = None
+    start_frame: int | None = None
+    end_frame: int | None = None
+    cut_if_untrimmed: bool = False
+    sign_language: str | None = None
+    spoken_language: str | None = None
+    source: str | None = None
+    meta: dict = field(default_factory=dict)
+    problem: str | None = None
+    video: str | None = None
+    """Name of the video the pose comes from (to find a second estimator's file for hand refinement)."""
+
+
+@dataclass(frozen=True)
+class AdapterDefaults:
+    sign_language: str
+    spoken_language: str
+    isolated: bool
+    """Isolated signs: the gloss becomes a sentence through the template."""
+    require_text: bool = True
+    split_map: dict = field(default_factory=dict)
+
+
+@dataclass
+class Source:
+    """A recipe source with the adapter's defaults filled in; what adapters receive."""
+
+    cfg: SourceConfig
+    defaults: AdapterDefaults
+    templates: dict = field(default_factory=lambda: dict(DEFAULT_TEMPLATES))
+
+    @property
+    def name(self) -> str:
+        return self.cfg.name
+
+    @property
+    def annotations(self) -> Path:
+        return self.cfg.annotations
+
+    @property
+    def options(self) -> dict:
+        return self.cfg.options
+
+    @property
+    def sign_language(self) -> str:
+        return self.cfg.sign_language or self.defaults.sign_language
+
+    @property
+    def spoken_language(self) -> str:
+        return self.cfg.spoken_language or self.defaults.spoken_language
+
+    @property
+    def require_text(self) -> bool:
+        return self.defaults.require_text if self.cfg.require_text is None else self.cfg.require_text
+
+    @property
+    def template(self) -> str | None:
+        """The template for this source's isolated glosses, or None when there is none."""
+        if self.cfg.template:
+            return self.cfg.template
+        return self.templates.get(self.spoken_language)
+
+    def sentence(self, gloss: str, spoken_language: str | None = None) -> str:
+        """Isolated gloss -> sentence ("apple" -> "This word is apple.")."""
+        template = self.cfg.template or self.templates.get(spoken_language or self.spoken_language)
+        if template is None:
+            raise CurationError(
+                f"source {self.name}: no template for spoken language {spoken_language or self.spoken_language!r};"
+                " set 'template' on the source or options.templates in the recipe"
+            )
+        return template.format(gloss=gloss)
+
+    def split(self, official: str | None) -> str | None:
+        """Official split name -> corpus split via the recipe's split_map, the adapter's, then common names.
+
+        Returns None when the recipe maps the split to null (the sample is dropped); raises KeyError for a
+        split that maps to nothing known.
+        """
+        if official is None:
+            return None
+        key = str(official).strip()
+        for table in (self.cfg.split_map, self.defaults.split_map):
+            if key in table:
+                return table[key]
+        low = key.lower()
+        if low in COMMON_SPLITS:
+            return COMMON_SPLITS[low]
+        if low in SPLITS:
+            return low
+        raise KeyError(f"unknown split {official!r} (map it with split_map in the recipe)")
+
+    def find_pose(self, *names: str, root: Path | None = None, pose_format: str | None = None) -> Path:
+        """The pose file for a video named ``names[0]`` (or one of the alternatives).
+
+        Looks for ``{poses}/{name}{ext}`` for each extension of ``pose_format``; returns the first that
+        exists, else the first candidate (which does not exist: curation reports it as missing).
+        """
+        root = self.cfg.poses if root is None else root
+        fmt = pose_format or self.cfg.pose_format
+        exts = POSE_EXTENSIONS[fmt]
+        first = None
+        for name in names:
+            if not name:
+                continue
+            for ext in exts:
+                p = root / f"{name}{ext}"
+                if first is None and ext:
+                    first = p
+                if ext == "":
+                    if p.is_dir():
+                        return p
+                elif p.is_file():
+                    return p
+        return first if first is not None else root / names[0]
+
+
+def require_file(path: Path, what: str) -> Path:
+    if not path.exists():
+        raise CurationError(f"{path}: {what} not found")
+    return path
+
+
+def annotation_files(path: Path, patterns: Iterable[str], what: str) -> list[Path]:
+    """``path`` itself if it is a file, else the files in it matching any glob pattern (sorted)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise CurationError(f"{path}: {what} not found")
+    files = sorted({p for pat in patterns for p in path.glob(pat) if p.is_file()})
+    if not files:
+        raise CurationError(f"{path}: no {what} ({', '.join(patterns)}) in this folder")
+    return files
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CurationError(f"{path}: not UTF-8 text ({e})") from None
+    except OSError as e:
+        raise CurationError(f"{path}: cannot read ({e})") from None
+
+
+def read_delimited(path: Path, delimiter: str, required: Iterable[str]) -> list[dict]:
+    """Rows of a delimited file with a header line; checks that the required columns exist."""
+    text = read_text(path)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise CurationError(f"{path}: missing column(s) {missing} in header {header}")
+    reader.fieldnames = header
+    return [{k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k is not None} for row in reader]
+
+
+def split_gloss(gloss: str | None) -> list[str] | None:
+    if gloss is None:
+        return None
+    toks = str(gloss).split()
+    return toks or None

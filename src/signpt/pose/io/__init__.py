@@ -1,0 +1,77 @@
+"""Pose file readers and writers; the format comes from the extension (or a folder for OpenPose JSON).
+
+=====================  ====================================================  ==================================
+path                   format                                                fps / frame size stored
+=====================  ====================================================  ==================================
+``*.pose``             pose-format (through the ``pose-format`` package)     yes / yes
+``*.pkl``/``*.pickle`` MMPose/RTMPose per-video pickle (``trusted=True``)    if written by signpt
+``*.json``             MMPose JSON predictions                               if written by signpt
+folder                 OpenPose ``*_keypoints.json`` per frame               no / no
+``*.npy``              array (T, K, 2) or (T, K, 3 with confidence)          no / no
+``*.npz``              keypoints, confidence, fps, frame_size, layout        yes / yes
+=====================  ====================================================  ==================================
+
+fps: the file's value, else the ``fps`` argument, else 25 (:data:`DEFAULT_FPS`). Frame size: the file's, else
+the ``frame_size`` argument, else :class:`PoseFormatError` (``frame_size="infer"`` opts in to the smallest frame
+holding every point). Coordinates are never changed by reading or writing.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from signpt.errors import PoseFormatError
+from signpt.pose.io import arrays, mmpose, openpose_json, poseformat
+from signpt.pose.io.common import DEFAULT_FPS
+from signpt.pose.sequence import PoseSequence
+
+SUFFIXES = (".pose", ".pkl", ".pickle", ".json", ".npy", ".npz")
+
+
+def read_pose(path: str | os.PathLike, *, trusted: bool = False, fps: float | None = None,
+              frame_size=None) -> PoseSequence:
+    """Read any supported pose file (see the module table). ``trusted`` allows unpickling ``.pkl`` files."""
+    path = Path(path)
+    if path.is_dir():
+        return openpose_json.read_openpose_folder(path, fps=fps, frame_size=frame_size)
+    if not path.exists():
+        raise PoseFormatError(f"{path}: no such file or folder")
+    suffix = path.suffix.lower()
+    kw = dict(fps=fps, frame_size=frame_size)
+    if suffix == ".pose":
+        return poseformat.read_pose_file(path, **kw)
+    if suffix in (".pkl", ".pickle"):
+        return mmpose.read_pickle(path, trusted=trusted, **kw)
+    if suffix == ".json":
+        return mmpose.read_json(path, **kw)
+    if suffix == ".npy":
+        return arrays.read_npy(path, **kw)
+    if suffix == ".npz":
+        return arrays.read_npz(path, **kw)
+    raise PoseFormatError(f"{path}: unknown pose file type {suffix!r} (known: {', '.join(SUFFIXES)}, "
+                          f"or a folder of OpenPose *_keypoints.json)")
+
+
+def write_pose(seq: PoseSequence, path: str | os.PathLike) -> None:
+    """Write `seq` in the format given by the extension; a path without extension is an OpenPose JSON folder.
+    Files are written atomically (temporary file in the same folder, then renamed)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".pose":
+        poseformat.write_pose_file(seq, path)
+    elif suffix in (".pkl", ".pickle"):
+        mmpose.write_pickle(seq, path)
+    elif suffix == ".json":
+        mmpose.write_json(seq, path)
+    elif suffix == ".npy":
+        arrays.write_npy(seq, path)
+    elif suffix == ".npz":
+        arrays.write_npz(seq, path)
+    elif suffix == "" or path.is_dir():
+        openpose_json.write_openpose_folder(seq, path)
+    else:
+        raise PoseFormatError(f"{path}: unknown pose file type {suffix!r} (known: {', '.join(SUFFIXES)}, "
+                              f"or a folder path without extension for OpenPose JSON)")
+
+
+__all__ = ["read_pose", "write_pose", "DEFAULT_FPS", "SUFFIXES"]

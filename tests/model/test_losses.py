@@ -1,0 +1,63 @@
+import math
+
+import torch
+import torch.nn.functional as F
+
+from signpt.model.losses import LogitScale, contrastive_loss, pose_reconstruction_loss, symmetric_info_nce
+
+
+def test_pose_reconstruction_one_sample_by_hand():
+    # 1 sample, 2 frames, 2 points; masked points: (t0,k1) conf .5, (t1,k0) conf 1
+    target = torch.zeros(1, 2, 2, 2)
+    pred = torch.tensor([[[[9.0, 9.0], [1.0, 2.0]], [[3.0, 0.0], [7.0, 7.0]]]])
+    mask = torch.tensor([[[False, True], [True, False]]])
+    conf = torch.tensor([[[1.0, 0.5], [1.0, 1.0]]])
+    # (0.5 * (1 + 4) + 1.0 * 9) / (0.5 + 1.0)
+    expected = (0.5 * 5 + 9) / 1.5
+    got = pose_reconstruction_loss(pred, target, mask, conf)
+    assert abs(got.item() - expected) < 1e-6
+    assert pose_reconstruction_loss(pred, target, torch.zeros_like(mask), conf).item() == 0.0
+
+
+def eq5(m: torch.Tensor, tau: float) -> float:
+    """Eq. 5 written out with exp / log, term by term."""
+    b = m.shape[0]
+    total = 0.0
+    for i in range(b):
+        row = math.exp(m[i, i] / tau) / sum(math.exp(m[i, j] / tau) for j in range(b))
+        col = math.exp(m[i, i] / tau) / sum(math.exp(m[j, i] / tau) for j in range(b))
+        total += -math.log(row * col)
+    return total / (2 * b)
+
+
+def test_info_nce_matches_eq5_and_cross_entropy():
+    g = torch.Generator().manual_seed(1)
+    m = torch.rand(5, 5, generator=g) * 2 - 1
+    tau = 0.07
+    got = symmetric_info_nce(m, torch.tensor(1 / tau))
+    assert abs(got.item() - eq5(m.double(), tau)) < 1e-4
+    labels = torch.arange(5)
+    ce = 0.5 * (F.cross_entropy(m / tau, labels) + F.cross_entropy(m.T / tau, labels))
+    torch.testing.assert_close(got, ce)
+
+
+def test_contrastive_masks_unpaired_rows_and_columns():
+    g = torch.Generator().manual_seed(2)
+    m = torch.rand(4, 4, generator=g)
+    valid = torch.tensor([True, False, True, True])
+    keep = valid.nonzero().squeeze(1)
+    sub = m[keep][:, keep]
+    scale = torch.tensor(10.0)
+    got = 0.5 * (contrastive_loss(m, scale, None, valid, valid) + contrastive_loss(m.T, scale, None, valid, valid))
+    torch.testing.assert_close(got, symmetric_info_nce(sub, scale))
+
+
+def test_logit_scale_init_clamp_and_gradient():
+    ls = LogitScale(0.07)
+    assert abs(ls().item() - 1 / 0.07) < 1e-4
+    loss = symmetric_info_nce(torch.eye(3) * 0.5, ls())
+    loss.backward()
+    assert ls.log_scale.grad is not None and ls.log_scale.grad.abs() > 0
+    with torch.no_grad():
+        ls.log_scale.fill_(10.0)
+    assert abs(ls().item() - 100.0) < 1e-3  # clamped like CLIP

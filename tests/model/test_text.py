@@ -1,0 +1,41 @@
+import torch
+
+from signpt.model.text import language_token
+from signpt.model.text import TextEncoder  # noqa: F401  (fixture type)
+
+MBART_CODES = ["ar_AR", "de_DE", "en_XX", "zh_CN", "fr_XX"]
+
+
+def test_language_token_mapping():
+    assert language_token("en", MBART_CODES) == "en_XX"
+    assert language_token("de", MBART_CODES) == "de_DE"
+    assert language_token("zh-Hans", MBART_CODES) == "zh_CN"
+    assert language_token("de_DE", MBART_CODES) == "de_DE"
+    assert language_token("en", []) is None and language_token(None, MBART_CODES) is None
+    try:
+        language_token("xx", MBART_CODES)
+    except ValueError as e:
+        assert "xx" in str(e)
+    else:
+        raise AssertionError("unknown language accepted")
+
+
+def test_minilm_frozen_offline_and_cached(minilm):
+    assert list(minilm.parameters()) == [] and minilm.state_dict() == {}
+    assert all(not p.requires_grad for p in minilm.hf_model.parameters())
+    minilm.train()
+    assert not minilm.hf_model.training
+    feats, mask = minilm(["a man signs", "hello there my friend"], ["en", "en"])
+    assert feats.shape[0] == 2 and feats.shape[2] == 384 and not feats.requires_grad
+    ids = minilm.token_ids("hello there my friend", "en")
+    assert mask[1].sum() == len(ids) and ids[0] == minilm.tokenizer.cls_token_id
+    assert mask[0].sum() < mask[1].sum() and (feats[0, ~mask[0]] == 0).all()
+    # cached features are identical to fresh ones, in any batch order
+    again, _ = minilm(["hello there my friend"], ["en"])
+    torch.testing.assert_close(again[0, : int(mask[1].sum())], feats[1, : int(mask[1].sum())])
+    minilm._cache.clear()
+    fresh, _ = minilm(["hello there my friend"], ["en"])
+    torch.testing.assert_close(fresh, again)
+    # truncation to max_tokens keeps the closing [SEP]
+    long_ids = minilm.token_ids("word " * 300, "en")
+    assert len(long_ids) == 128 and long_ids[-1] == minilm.tokenizer.sep_token_id
