@@ -232,6 +232,8 @@ def test_shipped_recipe_lists_the_nine_sources(monkeypatch):
         ["wlasl", "msasl", "nmfs_csl", "slr500", "phoenix2014", "phoenix2014t", "csl_daily", "how2sign", "bobsl"])
     assert {s.sign_language for s in recipe.sources} == {"asl", "csl", "gsl", "bsl"}
     assert str(recipe.source("wlasl").annotations) == "/data/WLASL/WLASL_v0.3.json"
+    synth = load_recipe(Path(__file__).parents[2] / "recipes" / "synthetic.yaml")
+    assert synth.sources[0].adapter == "generic" and synth.options.max_frames == 256
 
 
 def test_cli_curate_and_merge(tmp_path, capsys):

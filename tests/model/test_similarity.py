@@ -63,7 +63,7 @@ def test_chunked_equals_direct_values_and_gradients():
     direct = fine_grained_similarity(s, sm, w, wm, chunk=None)
     weights = torch.randn(b1, b2, generator=g)
     gs, gw = torch.autograd.grad((direct * weights).sum(), (s, w))
-    for chunk in (1, 4, 8):
+    for chunk in (1, 4, 8, 64):
         chunked = fine_grained_similarity(s, sm, w, wm, chunk=chunk)
         torch.testing.assert_close(chunked, direct)
         cs, cw = torch.autograd.grad((chunked * weights).sum(), (s, w))

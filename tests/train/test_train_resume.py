@@ -20,7 +20,7 @@ from signpt.train.loop import read_log  # noqa: E402
 
 def _kill_after_checkpoint(cmd, ckpt_root: Path, min_step: int, timeout: float = 120.0) -> int:
     """Start `cmd`, SIGKILL it as soon as a checkpoint of step >= min_step exists; returns that step."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE.parents[1] / "src"), os.environ.get("PYTHONPATH", "")])}
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": os.pathsep.join([str(HERE.parents[1] / "src"), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     deadline = time.time() + timeout
     try:

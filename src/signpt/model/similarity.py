@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from torch.utils.checkpoint import checkpoint
 
 
 def avg_pool_time(x: torch.Tensor, mask: torch.Tensor, window: int):
@@ -35,14 +34,63 @@ def avg_pool_time(x: torch.Tensor, mask: torch.Tensor, window: int):
 
 
 def _block_similarity(sign, sign_mask, text, text_mask, word_temperature: float):
-    """Direct computation for a block: sign (b1,n,d), text (b2,m,d) normalised -> (b1, b2)."""
+    """Direct computation with autograd: sign (b1,n,d), text (b2,m,d) normalised -> (b1, b2)."""
+    _, _, r, w = _block_parts(sign, sign_mask, text, text_mask, word_temperature)
+    return (r * w).sum(-1)
+
+
+def _blocks(b1: int, b2: int, chunk: int):
+    for i in range(0, b1, chunk):
+        for j in range(0, b2, chunk):
+            yield slice(i, i + chunk), slice(j, j + chunk)
+
+
+def _block_parts(sign, sign_mask, text, text_mask, t: float):
+    """Z (b1,b2,n,m), softmax weights P (0 on padding words), per-clip R (b1,b2,n), clip weights (b1,1,n)."""
     z = torch.einsum("ind,jmd->ijnm", sign, text)
     tm = text_mask[None, :, None, :]
-    logits = (z / word_temperature).masked_fill(~tm, torch.finfo(z.dtype).min)
-    weights = torch.softmax(logits, dim=-1) * tm
-    per_clip = (weights * z).sum(-1)  # (b1, b2, n)
-    sm = sign_mask[:, None, :].to(z.dtype)
-    return (per_clip * sm).sum(-1) / sm.sum(-1).clamp(min=1)
+    p = torch.softmax((z / t).masked_fill(~tm, torch.finfo(z.dtype).min), dim=-1) * tm
+    r = (p * z).sum(-1)
+    sm = sign_mask.to(z.dtype)
+    w = (sm / sm.sum(-1, keepdim=True).clamp(min=1))[:, None, :]
+    return z, p, r, w
+
+
+class _ChunkedSimilarity(torch.autograd.Function):
+    """Blockwise forward and hand-written blockwise backward (float32, autocast off).
+
+    With R_k = sum_w P_kw Z_kw, P = softmax(Z / t): dR_k / dZ_kw = P_kw (1 + (Z_kw - R_k) / t), so for
+    upstream G_ij: dZ_ij = G_ij w_k P_kw (1 + (Z_kw - R_k) / t), dS_i += dZ_ij W_j, dW_j += dZ_ij^T S_i,
+    accumulated in place: nothing of size B1 x B2 x n x m is ever kept.
+    """
+
+    @staticmethod
+    def forward(ctx, sign, sign_mask, text, text_mask, t, chunk):
+        with torch.autocast(sign.device.type, enabled=False):
+            sign, text = sign.float(), text.float()
+            out = sign.new_empty(sign.shape[0], text.shape[0])
+            for bi, bj in _blocks(sign.shape[0], text.shape[0], chunk):
+                _, _, r, w = _block_parts(sign[bi], sign_mask[bi], text[bj], text_mask[bj], t)
+                out[bi, bj] = (r * w).sum(-1)
+        ctx.save_for_backward(sign, sign_mask, text, text_mask)
+        ctx.t, ctx.chunk = t, chunk
+        return out
+
+    @staticmethod
+    @torch.autograd.function.once_differentiable
+    def backward(ctx, grad):
+        sign, sign_mask, text, text_mask = ctx.saved_tensors
+        t = ctx.t
+        with torch.autocast(sign.device.type, enabled=False):
+            grad = grad.float()
+            g_sign, g_text = torch.zeros_like(sign), torch.zeros_like(text)
+            for bi, bj in _blocks(sign.shape[0], text.shape[0], ctx.chunk):
+                z, p, r, w = _block_parts(sign[bi], sign_mask[bi], text[bj], text_mask[bj], t)
+                coef = grad[bi, bj, None] * w  # (b1,b2,n)
+                dz = coef[..., None] * p * (1 + (z - r[..., None]) / t)
+                g_sign[bi] += torch.einsum("ijnm,jmd->ind", dz, text[bj])
+                g_text[bj] += torch.einsum("ijnm,ind->jmd", dz, sign[bi])
+        return g_sign, None, g_text, None, None, None
 
 
 def fine_grained_similarity(sign: torch.Tensor, sign_mask: torch.Tensor, text: torch.Tensor,
@@ -50,27 +98,17 @@ def fine_grained_similarity(sign: torch.Tensor, sign_mask: torch.Tensor, text: t
     """M (B1, B2): m_ij between every sign sequence i and text j (see the module docstring).
 
     sign (B1,n,d) with sign_mask (B1,n) bool, text (B2,m,d) with text_mask (B2,m) bool; both are L2-normalised
-    here. chunk: blocks of chunk x chunk pairs are computed one at a time and, when gradients are needed,
-    recomputed in backward (activation checkpointing), so the B1 x B2 x n x m tensor never exists and memory
-    beyond M itself is O(chunk^2 n m + (B1 n + B2 m) d). chunk=None: one direct einsum over all pairs.
+    here. chunk: pairs are computed in blocks of chunk x chunk, in float32, forward and (hand-written)
+    backward, so no B1 x B2 x n x m tensor ever exists: memory beyond M itself is O(chunk^2 n m + (B1 n +
+    B2 m) d), linear in B. chunk=None: one direct einsum over all pairs with plain autograd (the reference).
     A text with no real word gives 0 (never NaN).
     """
     sign = F.normalize(sign, dim=-1)
     text = F.normalize(text, dim=-1)
     sign_mask, text_mask = sign_mask.bool(), text_mask.bool()
-    if chunk is None or (sign.shape[0] <= chunk and text.shape[0] <= chunk):
+    if chunk is None:
         return _block_similarity(sign, sign_mask, text, text_mask, word_temperature)
-    grad = torch.is_grad_enabled() and (sign.requires_grad or text.requires_grad)
-    rows = []
-    for i in range(0, sign.shape[0], chunk):
-        s, sm = sign[i: i + chunk], sign_mask[i: i + chunk]
-        cols = []
-        for j in range(0, text.shape[0], chunk):
-            args = (s, sm, text[j: j + chunk], text_mask[j: j + chunk], word_temperature)
-            cols.append(checkpoint(_block_similarity, *args, use_reentrant=False) if grad
-                        else _block_similarity(*args))
-        rows.append(torch.cat(cols, dim=1))
-    return torch.cat(rows, dim=0)
+    return _ChunkedSimilarity.apply(sign, sign_mask, text, text_mask, float(word_temperature), int(chunk))
 
 
 def coarse_similarity(sign: torch.Tensor, text: torch.Tensor) -> torch.Tensor:

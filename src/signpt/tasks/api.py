@@ -102,7 +102,10 @@ def finetune(task: str, corpus, *, init: str | Path | None = None, scratch: bool
     if chosen is not None and chosen != history.checkpoint:
         load_weights(chosen, model)
     final_step = history.steps[-1]["step"] if history.steps else 0
-    target = save(out, model.cpu(), step=final_step, config={**meta, "weights_from": str(chosen)}, name="model",
+    from signpt.train.config import to_dict
+
+    target = save(out, model.cpu(), step=final_step,
+                  config={**meta, "train": to_dict(tcfg), "weights_from": str(chosen)}, name="model",
                   update_latest=False)
     return target
 

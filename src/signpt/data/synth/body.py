@@ -109,6 +109,9 @@ def face_points(nm: np.ndarray, props: Proportions, shape: np.ndarray | None = N
     f[:, _LOWER_INNER, 1] += pr * (mid - f[:, _LOWER_INNER, 1])
     f[:, _UPPER_OUTER, 1] += 0.02 * pr
     f[:, _LOWER_OUTER, 1] -= 0.025 * pr
+    f[:, 60:68, 1] -= 0.04 * pr              # the lip line rises, the chin pushes up
+    f[:, 6:11, 1] -= 0.03 * pr
+    f[:, _WIDTH_IDX, 0] *= 1.0 - 0.2 * pr    # and the mouth narrows
     # eyebrows and blinks
     f[:, 17:27, 1] -= 0.07 * br
     for eye in (_EYE_R, _EYE_L):
