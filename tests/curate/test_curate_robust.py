@@ -3,7 +3,6 @@ Kill-and-rerun, idempotence, sharding + merge, parallel workers, hand refinement
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap

@@ -225,3 +225,24 @@ def test_generic_without_template_keeps_text_empty(tmp_path):
                                "sign_language": "asl", "spoken_language": "en"}) + "\n")
     recs = records({"name": "g", "adapter": "generic", "annotations": str(man)})
     assert recs[0].text is None and recs[0].gloss == ["APPLE"] and recs[0].pose == tmp_path / "x.npz"
+
+
+def test_wlasl_v03_json(tmp_path):
+    ann = tmp_path / "WLASL_v0.3.json"
+    ann.write_text(json.dumps([
+        {"gloss": "book", "instances": [
+            {"video_id": "69241", "split": "train", "frame_start": 1, "frame_end": -1, "signer_id": 118, "fps": 25},
+            {"video_id": "07069", "split": "val", "frame_start": 11, "frame_end": 30, "signer_id": 12, "fps": 25}]},
+        {"gloss": "drink", "instances": [
+            {"video_id": "17709", "split": "test", "frame_start": 5, "frame_end": -1, "signer_id": 3, "fps": 25}]},
+    ]))
+    write_seq(tmp_path / "poses" / "69241.npz", 40)           # a whole clip
+    write_seq(tmp_path / "poses" / "07069.npz", 60)           # the raw video: frames 11..30 are cut
+    write_seq(tmp_path / "poses" / "17709.npz", 25)           # raw video, frames 5..end
+    report, got = run(tmp_path, {"name": "wlasl", "adapter": "wlasl", "annotations": str(ann)})
+    assert report.written == 3
+    a, b, c = got["wlasl/69241"], got["wlasl/07069"], got["wlasl/17709"]
+    assert (a.num_frames, a.label, a.signer, a.split, a.text) == (40, 0, "118", "train", "This word is book.")
+    np.testing.assert_array_equal(frame_index(b), np.arange(10, 30))
+    assert b.split == "dev" and c.label == 1 and c.gloss == ["drink"]
+    np.testing.assert_array_equal(frame_index(c), np.arange(4, 25))

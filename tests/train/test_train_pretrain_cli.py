@@ -100,6 +100,6 @@ def test_pretrain_sigkill_and_resume_matches(corpus, tmp_path):
     assert [r["step"] for r in a] == [r["step"] for r in b] == list(range(1, 9))
     for x, y in zip(a, b):
         for k in ("loss", "loss_pr", "loss_stc", "lr"):
-            assert x[k] == pytest.approx(y[k], rel=1e-5), (x["step"], k)
+            assert x[k] == y[k], (x["step"], k, x[k] - y[k])
     # resuming with another model config is refused
     assert main(["pretrain", *args, "--out", str(out), "--resume", "--set", "model.mask_ratio=0.3"]) == 2

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from signpt.errors import PoseFormatError, SignptError
+from signpt.errors import SignptError
 
 
 class VideoError(SignptError):
@@ -161,5 +161,4 @@ def write_pose_file(pose, path: str | Path) -> None:
         raise
 
 
-__all__ = ["HolisticEstimator", "VideoError", "video_info", "scaled_size", "iter_frames", "write_pose_file",
-           "PoseFormatError"]
+__all__ = ["HolisticEstimator", "VideoError", "video_info", "scaled_size", "iter_frames", "write_pose_file"]
