@@ -93,3 +93,15 @@ def test_coarse_is_cosine_and_special_case_of_fine():
     torch.testing.assert_close(cos, F.cosine_similarity(a[:, None], b[None], dim=-1))
     one = torch.ones(3, 1, dtype=torch.bool)
     torch.testing.assert_close(fine_grained_similarity(a[:, None], one, b[:, None], one[:1].expand(4, 1)), cos)
+
+
+def test_gradients_finite_with_empty_text_and_padding():
+    s = torch.randn(3, 4, 5, requires_grad=True)
+    w = torch.randn(2, 3, 5, requires_grad=True)
+    sm = torch.tensor([[True, True, False, False]] * 3)
+    wm = torch.tensor([[True, False, False], [False, False, False]])
+    for chunk in (None, 2):
+        out = fine_grained_similarity(s, sm, w, wm, chunk=chunk)
+        gs, gw = torch.autograd.grad(out.sum(), (s, w))
+        assert torch.isfinite(gs).all() and torch.isfinite(gw).all()
+        assert (gs[:, 2:] == 0).all() and (gw[0, 1:] == 0).all() and (gw[1] == 0).all()

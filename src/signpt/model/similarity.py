@@ -46,13 +46,16 @@ def _blocks(b1: int, b2: int, chunk: int):
 
 
 def _block_parts(sign, sign_mask, text, text_mask, t: float):
-    """Z (b1,b2,n,m), softmax weights P (0 on padding words), per-clip R (b1,b2,n), clip weights (b1,1,n)."""
+    """Z (b1,b2,n,m), softmax weights P (exactly 0 on padding words), per-clip R (b1,b2,n), clip weights
+    w (b1,b2,n): 1 / #real clips on real clips, else 0, and all 0 for a text without words (m_ij = 0)."""
     z = torch.einsum("ind,jmd->ijnm", sign, text)
-    tm = text_mask[None, :, None, :]
-    p = torch.softmax((z / t).masked_fill(~tm, torch.finfo(z.dtype).min), dim=-1) * tm
+    neg = torch.finfo(z.dtype).min  # finite: a text without words gives a uniform row, not NaN
+    bias = torch.zeros(text_mask.shape, dtype=z.dtype, device=z.device).masked_fill_(~text_mask, neg)
+    logits = z if t == 1.0 else z / t
+    p = torch.softmax(logits + bias[None, :, None, :], dim=-1)
     r = (p * z).sum(-1)
     sm = sign_mask.to(z.dtype)
-    w = (sm / sm.sum(-1, keepdim=True).clamp(min=1))[:, None, :]
+    w = (sm / sm.sum(-1, keepdim=True).clamp(min=1))[:, None, :] * text_mask.any(-1).to(z.dtype)[None, :, None]
     return z, p, r, w
 
 
@@ -86,8 +89,8 @@ class _ChunkedSimilarity(torch.autograd.Function):
             g_sign, g_text = torch.zeros_like(sign), torch.zeros_like(text)
             for bi, bj in _blocks(sign.shape[0], text.shape[0], ctx.chunk):
                 z, p, r, w = _block_parts(sign[bi], sign_mask[bi], text[bj], text_mask[bj], t)
-                coef = grad[bi, bj, None] * w  # (b1,b2,n)
-                dz = coef[..., None] * p * (1 + (z - r[..., None]) / t)
+                coef = (grad[bi, bj, None] * w).unsqueeze(-1)  # (b1,b2,n,1)
+                dz = z.sub_(r.unsqueeze(-1)).mul_(coef / t).add_(coef).mul_(p)  # in place: z is not needed again
                 g_sign[bi] += torch.einsum("ijnm,jmd->ind", dz, text[bj])
                 g_text[bj] += torch.einsum("ijnm,ind->jmd", dz, sign[bi])
         return g_sign, None, g_text, None, None, None

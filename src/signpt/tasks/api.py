@@ -176,11 +176,7 @@ def load_input(item):
         path = Path(item)
         name = str(path)
         if path.suffix.lower() in VIDEO_SUFFIXES:
-            try:
-                from signpt.extract import extract_video
-            except ImportError as e:
-                raise ConfigError(f"{path}: videos need the extraction extra (pip install 'signpt[extract]'): {e}") from e
-            seq = extract_video(path)
+            seq = _extract_video(path)
         else:
             seq = read_pose(path)
     seq = to_k79(seq)
@@ -188,6 +184,21 @@ def load_input(item):
     return Sample(id=name, source="input", sign_language="unknown", spoken_language="unknown", split="test",
                   keypoints=np.asarray(seq.keypoints, dtype=np.float32), confidence=np.asarray(seq.confidence, dtype=np.float32),
                   fps=float(seq.fps or 25.0), frame_size=frame_size)
+
+
+def _extract_video(path: Path):
+    """Pose of one video through ``signpt.extract`` (MediaPipe Holistic, the optional extra)."""
+    import tempfile
+
+    from signpt.extract import extract, output_path
+    from signpt.pose import read_pose
+
+    with tempfile.TemporaryDirectory() as tmp:
+        extract([path], tmp, progress=False)
+        target = output_path(Path(tmp), Path(path.name))
+        if not target.exists():
+            raise ConfigError(f"{path}: pose extraction produced no output (see the extraction report)")
+        return read_pose(target)
 
 
 def predict(task: str, checkpoint, inputs, *, texts: list[str] | None = None, k: int = 5) -> list:

@@ -115,12 +115,12 @@ TINY = {
         num_frames=32, train_sampling="random", test_sampling="center",
     ),
     "cslr": dict(
-        train=dict(lr=2e-3, weight_decay=1e-5, batch_size=8, epochs=25, schedule="cosine", warmup=0.05),
+        train=dict(lr=2e-3, weight_decay=1e-5, batch_size=8, epochs=15, schedule="cosine", warmup=0.05),
         head=dict(conv="K5-P2", hidden=64, lstm_layers=1, decode="beam", beam_size=5),
         max_frames=128,
     ),
     "slt": dict(
-        train=dict(lr=2e-3, weight_decay=1e-4, batch_size=16, epochs=30, schedule="cosine", warmup=0.1),
+        train=dict(lr=2e-3, weight_decay=1e-4, batch_size=16, epochs=20, schedule="cosine", warmup=0.1),
         head=dict(d_model=64, nhead=4, num_layers=3, dim_feedforward=128, dropout=0.1, max_len=40,
                   label_smoothing=0.1, beam_size=4, length_penalty=1.0, vocab_size=200),
         max_frames=128,

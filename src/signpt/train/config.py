@@ -63,8 +63,9 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     """"auto" (cuda:LOCAL_RANK when available, else cpu), "cpu" or "cuda"."""
-    find_unused_parameters: bool = True
-    """DDP only: tolerate parameters without gradient in a step (e.g. a batch with no paired text)."""
+    find_unused_parameters: bool = False
+    """DDP only: set True when some parameters may get no gradient in a step (e.g. a task head used only
+    for some batches); costs an extra graph traversal per step."""
 
     log_every: int = 10
     """Refresh the progress-bar postfix every this many steps (the CSV log gets every step)."""

@@ -25,9 +25,9 @@ def gather_with_grad(x: torch.Tensor) -> torch.Tensor:
     """
     if not is_distributed() or world_size() == 1:
         return x
-    from torch.distributed._functional_collectives import all_gather_tensor_autograd
+    from torch.distributed._functional_collectives import all_gather_single_autograd
 
-    return all_gather_tensor_autograd(x.contiguous(), gather_dim=0, group=dist.group.WORLD)
+    return all_gather_single_autograd(x.contiguous(), gather_dim=0, group=dist.group.WORLD)
 
 
 def setup(device: str = "auto") -> tuple[int, int, torch.device]:
@@ -60,7 +60,7 @@ def cleanup() -> None:
         dist.destroy_process_group()
 
 
-def wrap_ddp(model: torch.nn.Module, device: torch.device, *, find_unused_parameters: bool = True):
+def wrap_ddp(model: torch.nn.Module, device: torch.device, *, find_unused_parameters: bool = False):
     """DistributedDataParallel around `model` when a process group is active, else `model` unchanged."""
     if not is_distributed() or world_size() == 1:
         return model
@@ -90,7 +90,7 @@ def mean_over_ranks(values: dict[str, float], device: torch.device) -> dict[str,
     """Average a dict of floats (same keys on every rank) over ranks; unchanged without a process group."""
     if not is_distributed() or not values:
         return values
-    keys = sorted(values)
+    keys = list(values)  # same insertion order on every rank (the model returns the same dict)
     t = torch.tensor([float(values[k]) for k in keys], dtype=torch.float64, device=device)
     dist.all_reduce(t)
     t /= world_size()
