@@ -105,3 +105,15 @@ def test_gradients_finite_with_empty_text_and_padding():
         gs, gw = torch.autograd.grad(out.sum(), (s, w))
         assert torch.isfinite(gs).all() and torch.isfinite(gw).all()
         assert (gs[:, 2:] == 0).all() and (gw[0, 1:] == 0).all() and (gw[1] == 0).all()
+
+
+def test_chunked_keeps_no_pairwise_tensor_for_backward():
+    b1, b2, n, m, d = 12, 10, 6, 5, 4
+    s = torch.randn(b1, n, d, requires_grad=True)
+    w = torch.randn(b2, m, d, requires_grad=True)
+    sm, wm = torch.ones(b1, n, dtype=torch.bool), torch.ones(b2, m, dtype=torch.bool)
+    for chunk, small in ((4, True), (None, False)):
+        saved = []
+        with torch.autograd.graph.saved_tensors_hooks(lambda x: saved.append(x.numel()) or x, lambda x: x):
+            fine_grained_similarity(s, sm, w, wm, chunk=chunk)
+        assert (max(saved) < b1 * b2 * n * m) == small, (chunk, max(saved))

@@ -39,3 +39,33 @@ def test_minilm_frozen_offline_and_cached(minilm):
     # truncation to max_tokens keeps the closing [SEP]
     long_ids = minilm.token_ids("word " * 300, "en")
     assert len(long_ids) == 128 and long_ids[-1] == minilm.tokenizer.sep_token_id
+
+
+def test_missing_model_is_a_clear_config_error(tmp_path):
+    import pytest
+
+    from signpt.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="could not be loaded"):
+        TextEncoder(str(tmp_path))  # a local directory without a model: no network involved
+
+
+def test_token_ids_append_eos_and_language_token_for_mbart_like_tokenizers():
+    from types import SimpleNamespace
+
+    class Tok:
+        eos_token_id = 2
+        lang_code_to_id = {"en_XX": 250004, "de_DE": 250003}
+
+        def __call__(self, text, add_special_tokens=True, **kw):
+            return {"input_ids": [10 + len(w) for w in text.split()]}
+
+        def convert_tokens_to_ids(self, t):
+            return self.lang_code_to_id[t]
+
+    from signpt.model.text import language_codes
+
+    tok = Tok()
+    fake = SimpleNamespace(tokenizer=tok, codes=language_codes(tok), max_tokens=4)
+    assert TextEncoder.token_ids(fake, "guten tag", "de") == [15, 13, 2, 250003]
+    assert TextEncoder.token_ids(fake, "a bb ccc dddd", "en") == [11, 12, 2, 250004]  # words truncated

@@ -43,7 +43,8 @@ def clip_loss(a: torch.Tensor, b: torch.Tensor, logit_scale: torch.Tensor) -> to
 
 
 class ToyModel(nn.Module):
-    def __init__(self, dim: int = 8, hidden: int = 16, mask_ratio: float = 0.4, sleep: float = 0.0):
+    def __init__(self, dim: int = 8, hidden: int = 16, mask_ratio: float = 0.4, sleep: float = 0.0,
+                 contrastive: bool = True):
         super().__init__()
         self.enc = nn.Sequential(nn.Linear(dim, hidden), nn.LayerNorm(hidden), nn.GELU(), nn.Linear(hidden, hidden))
         self.dec = nn.Linear(hidden, dim)
@@ -51,7 +52,7 @@ class ToyModel(nn.Module):
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / 0.07)))
         self.frozen = nn.Linear(dim, dim)
         self.frozen.requires_grad_(False)
-        self.mask_ratio, self.sleep = mask_ratio, sleep
+        self.mask_ratio, self.sleep, self.contrastive = mask_ratio, sleep, contrastive
 
     def forward(self, batch):
         if self.sleep:
@@ -65,6 +66,6 @@ class ToyModel(nn.Module):
         loss_pr = (err * mask).sum() / mask.sum().clamp(min=1) if self.mask_ratio > 0 else err.mean()
         s = F.normalize(h.mean(1), dim=-1)
         t = F.normalize(self.text(self.frozen(y)), dim=-1)
-        loss_stc = clip_loss(s, t, self.logit_scale.exp().clamp(max=100))
+        loss_stc = clip_loss(s, t, self.logit_scale.exp().clamp(max=100)) if self.contrastive else 0 * s.sum()
         return {"loss": loss_pr + loss_stc, "loss_pr": loss_pr, "loss_stc": loss_stc,
                 "temperature": 1 / self.logit_scale.exp().detach()}

@@ -15,6 +15,8 @@ sys.path.insert(0, str(HERE))
 
 from safetensors.torch import load_file  # noqa: E402
 
+_THREADS = torch.get_num_threads()
+
 
 def _free_port() -> int:
     with socket.socket() as s:
@@ -47,6 +49,7 @@ def test_gather_with_grad_clip_loss_matches_single_process(ddp_results):
 def test_pretrain_model_loss_and_grads_match_single_process(ddp_results):
     import _ddp_worker
 
+    torch.set_num_threads(1)  # as in the workers
     _, ranks = ddp_results
     model, samples, collate = _ddp_worker.pretrain_model_and_batch()
     out = model(collate(samples))
@@ -59,6 +62,7 @@ def test_pretrain_model_loss_and_grads_match_single_process(ddp_results):
     for name, g in ranks[0]["model_grads"].items():
         torch.testing.assert_close(g, grads[name], rtol=1e-4, atol=1e-6, msg=name)
     torch.testing.assert_close(ranks[0]["model_grads"]["logit_scale.log_scale"], grads["logit_scale.log_scale"])
+    torch.set_num_threads(_THREADS)
 
 
 def test_fit_two_processes_equals_one(ddp_results, tmp_path):

@@ -3,9 +3,9 @@
 Every frame is one graph over the keypoints of a body part (k79 ``manual`` = 53 points, ``non_manual`` = 26
 points); node features are (x, y, confidence). Each block is ST-GCN's spatial graph convolution
 
-    out_w = sum_k sum_v (x_v W_k) (A_k ⊙ E_k)[v, w]
+    out_w = sum_k (sum_v (A_k ⊙ E_k)[v, w] x_v) W_k + b
 
-with A = D^-1 (A_edges + I) split into partitions k (ST-GCN "uniform" = 1 partition, "spatial" = 3: root,
+with A = (A_edges + I) D^-1 (column-normalised) split into partitions k (ST-GCN "uniform" = 1 partition, "spatial" = 3: root,
 closer to the centre, further from the centre), E a learnable edge importance (init 1), then a norm, a residual
 and ReLU (the TCN of the ST-GCN block is removed). The node features are mean-pooled to one vector per frame.
 """
@@ -83,19 +83,22 @@ def normalized_adjacency(num_nodes: int, edges, strategy: str = "uniform") -> to
 
 
 class SpatialGraphConv(nn.Module):
-    """(N, V, C_in) -> (N, V, C_out): out_w = sum_k sum_v (x_v W_k + b_k) (A_k ⊙ E_k)[v, w]."""
+    """(N, V, C_in) -> (N, V, C_out): out_w = sum_k (sum_v (A_k ⊙ E_k)[v, w] x_v) W_k + b.
+
+    ST-GCN's graph convolution, computed aggregate-first (cheaper than transform-first when C_in <= C_out;
+    ST-GCN adds its per-partition bias before aggregating, here one bias is added after).
+    """
 
     def __init__(self, in_channels: int, out_channels: int, adjacency: torch.Tensor):
         super().__init__()
         self.register_buffer("adjacency", adjacency.clone(), persistent=False)
         self.edge_importance = nn.Parameter(torch.ones_like(adjacency))
-        self.out_channels = out_channels
-        self.linear = nn.Linear(in_channels, out_channels * adjacency.shape[0])
+        self.linear = nn.Linear(in_channels * adjacency.shape[0], out_channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         n, v, _ = x.shape
-        h = self.linear(x).view(n, v, self.adjacency.shape[0], self.out_channels)
-        return torch.einsum("nvkc,kvw->nwc", h, self.adjacency * self.edge_importance)
+        agg = torch.einsum("nvc,kvw->nwkc", x, self.adjacency * self.edge_importance)
+        return self.linear(agg.reshape(n, v, -1))
 
 
 class SpatialGCNBlock(nn.Module):

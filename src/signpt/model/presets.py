@@ -10,10 +10,10 @@ PRESETS = {
     # Table III: N = 8, {d1, d2, d_e, s} = {1024, 1536, 512, 4}, 512-d GCN part embeddings, mBART text
     # encoder (trained with batch 512, lr 1e-4, 100 epochs: see signpt.train presets).
     "paper": PretrainConfig(text_model="mbart"),
-    # one GPU / a patient CPU: ~21 M trainable parameters
+    # one GPU / a patient CPU: ~11.8 M trainable parameters (+ the frozen 22.7 M MiniLM)
     "base": PretrainConfig(embed_dim=256, gcn_channels=(64, 128), d_manual=384, d_non_manual=256,
                            num_layers=4, num_heads=8, proj_dim=256),
-    # minutes on a 2-core CPU on the synthetic corpus
+    # minutes on a 2-core CPU on the synthetic corpus: ~0.35 M trainable parameters
     "tiny": PretrainConfig(embed_dim=64, gcn_channels=(32,), d_manual=64, d_non_manual=64, num_layers=2,
                            num_heads=4, proj_dim=64, dropout=0.0, similarity_chunk=32),
 }

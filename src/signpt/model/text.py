@@ -74,7 +74,11 @@ class TextEncoder(nn.Module):
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
 
+        from transformers.utils import logging as hf_logging
+
         path, local = resolve_text_model(name_or_path)
+        bar = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
         try:
             tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=local)
             model = AutoModel.from_pretrained(path, local_files_only=local)
@@ -83,6 +87,9 @@ class TextEncoder(nn.Module):
                 f"text model {name_or_path!r} ({path}) could not be loaded: {e}. Download it first "
                 f"(e.g. `huggingface-cli download {path}`) or pass a local directory."
             ) from e
+        finally:
+            if bar:
+                hf_logging.enable_progress_bar()
         if hasattr(model, "get_encoder") and getattr(model.config, "is_encoder_decoder", False):
             model = model.get_encoder()
         model.requires_grad_(False).eval()

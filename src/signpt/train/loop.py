@@ -272,6 +272,11 @@ def fit(
         (out_dir / LOG_NAME).unlink()  # a fresh run replaces an old log
         log = CsvLog(out_dir / LOG_NAME)
 
+    bf16 = cfg.bf16
+    if bf16 and device.type == "cuda" and not torch.cuda.is_bf16_supported():
+        if rank == 0:
+            tqdm.write(f"warning: {torch.cuda.get_device_name(device)} has no bf16 support; training in fp32")
+        bf16 = False
     net = D.wrap_ddp(model, device, find_unused_parameters=cfg.find_unused_parameters)
     history = History(out_dir=out_dir)
     last_eval_step = -1
@@ -332,7 +337,7 @@ def fit(
             batch = _to_device(batch, device)
             no_sync = net.no_sync() if (not sync and net is not model) else contextlib.nullcontext()
             with no_sync:
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
                     out = net(batch)
                 if "loss" not in out:
                     raise ConfigError(f"{type(model).__name__}(batch) returned no 'loss' (keys: {sorted(out)})")
