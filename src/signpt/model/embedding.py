@@ -23,17 +23,38 @@ class LinearPartEmbedding(nn.Module):
         return self.norm(self.proj(x.flatten(1)))
 
 
+class InputNorm(nn.Module):
+    """ST-GCN's ``data_bn``: BatchNorm1d over the V x 3 input channels (x, y, confidence of every point) of one
+    part, statistics over the real frames of the batch. (N, V, 3) -> (N, V, 3).
+
+    Normalised poses are dominated by the mean skeleton (only ~7% of the input energy varies between frames
+    and samples on the synthetic corpus); centring each point's coordinates lets the embedding see the motion
+    instead of the constant body layout (without it the GCN output varies by < 1% at initialisation)."""
+
+    def __init__(self, num_points: int):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(3 * num_points)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.bn(x.flatten(1)).view_as(x)
+
+
 class PoseEmbedding(nn.Module):
     """Embeds each part of every real frame: pose (B,T,79,2), confidence (B,T,79), frame_mask (B,T) bool
     -> {part: (B, T, dim)}; padded frames are never embedded and come out as zeros.
 
     kind: "gcn" | "linear"; parts: subset of ("manual", "non_manual"). Node features are (x, y, confidence).
+    input_norm: "batch" (ST-GCN's data_bn per part, see `InputNorm`) or "none" (raw normalised coordinates).
     """
 
     def __init__(self, parts=("manual", "non_manual"), kind: str = "gcn", dim: int = 512,
                  gcn_channels=(64, 128, 256), gcn_strategy: str = "spatial", gcn_norm: str = "layer",
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, input_norm: str = "batch", layout=K79):
         super().__init__()
+        if input_norm not in ("batch", "none"):
+            raise ValueError(f"unknown input_norm {input_norm!r} (batch|none)")
+        self.input_norm = nn.ModuleDict(
+            {p: InputNorm(len(layout.parts[p])) for p in parts} if input_norm == "batch" else {})
         if kind == "gcn":
             make = lambda p: PartGCN(p, dim, gcn_channels, gcn_strategy, gcn_norm, dropout)  # noqa: E731
         elif kind == "linear":
@@ -48,7 +69,10 @@ class PoseEmbedding(nn.Module):
         feats = torch.cat([pose, confidence.unsqueeze(-1)], dim=-1)[frame_mask]  # (N_real, 79, 3)
         out = {}
         for name, module in self.parts.items():
-            emb = module(feats.index_select(1, module.indices))
+            x = feats.index_select(1, module.indices)
+            if name in self.input_norm:
+                x = self.input_norm[name](x)
+            emb = module(x)
             full = emb.new_zeros(b, t, emb.shape[-1])
             out[name] = full.masked_scatter(frame_mask.unsqueeze(-1), emb)
         return out

@@ -35,6 +35,7 @@ class EncoderConfig:
     pos_embedding: "learned" | "sinusoidal", for up to `max_frames` frames (+1 with `cls_token`).
     cls_token: prepend a learnable [CLS] token to each branch's sequence (coarse similarity, Table XVIII).
     gcn_strategy: "spatial" | "uniform" partitioning; gcn_norm: "layer" | "batch".
+    input_norm: "batch" (ST-GCN's input BatchNorm over each part's point coordinates, the default) | "none".
     """
 
     features: str = "both"
@@ -43,6 +44,7 @@ class EncoderConfig:
     gcn_channels: tuple = (64, 128, 256)
     gcn_strategy: str = "spatial"
     gcn_norm: str = "layer"
+    input_norm: str = "batch"
     d_manual: int = 1024
     d_non_manual: int = 1536
     num_layers: int = 8
@@ -59,6 +61,8 @@ class EncoderConfig:
             raise ConfigError(f"encoder features must be one of {sorted(BRANCHES)}, got {self.features!r}")
         if self.embedding not in ("gcn", "linear"):
             raise ConfigError(f"encoder embedding must be 'gcn' or 'linear', got {self.embedding!r}")
+        if self.input_norm not in ("batch", "none"):
+            raise ConfigError(f"input_norm must be 'batch' or 'none', got {self.input_norm!r}")
         if self.pos_embedding not in ("learned", "sinusoidal"):
             raise ConfigError(f"pos_embedding must be 'learned' or 'sinusoidal', got {self.pos_embedding!r}")
         for name in ("d_manual", "d_non_manual"):
@@ -141,7 +145,7 @@ class SignEncoder(nn.Module):
         super().__init__()
         self.config = cfg = cfg or EncoderConfig()
         self.embed = PoseEmbedding(cfg.branches, cfg.embedding, cfg.embed_dim, cfg.gcn_channels,
-                                   cfg.gcn_strategy, cfg.gcn_norm, cfg.dropout)
+                                   cfg.gcn_strategy, cfg.gcn_norm, cfg.dropout, cfg.input_norm)
         self.branches = nn.ModuleDict({b: BranchEncoder(cfg, cfg.width(b)) for b in cfg.branches})
 
     @property

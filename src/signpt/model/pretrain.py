@@ -61,6 +61,7 @@ class PretrainConfig:
     gcn_channels: tuple = (64, 128, 256)
     gcn_strategy: str = "spatial"
     gcn_norm: str = "layer"
+    input_norm: str = "batch"
     d_manual: int = 1024
     d_non_manual: int = 1536
     num_layers: int = 8

@@ -1,0 +1,233 @@
+"""``signpt ablate``: the paper's ablations (Tables XII-XIX) at `tiny` scale on the synthetic corpus.
+
+Every setting is one pre-training (a ``PretrainConfig`` override on the `tiny` preset: lambda_stc,
+data_fraction, pretext, features, window, mask_ratio, similarity, embedding) followed by fine-tuning and
+test-split evaluation of the four tasks; a row reports ISLR per-instance top-1, CSLR WER, SLT BLEU-4 and
+T2V R@1. The default setting (λ 1, α 100 %, PR + STC, both feature kinds, s 4, m 40 %, fine-grained
+similarity, GCN) is shared by all tables and run once; so is every other setting that two tables share.
+Two rows need a reading of the paper:
+
+* Table XIII α = 0 %: no pre-training at all, i.e. the encoder fine-tuned from scratch (same architecture).
+* Table XVII m = 0 %: the paper's "pre-training strategy without masked pose modeling" — its numbers equal
+  Table XIV's STC-only row — so it is the ``pretext="stc"`` run.
+
+Output: OUT/synth (the corpus), OUT/runs/<setting>/{pretrain,<task>}, OUT/ablations.json (metrics per
+setting, the budget) and OUT/ablations.md (the tables). Finished runs are reused on rerun.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from signpt.errors import ConfigError
+from signpt.pipeline.demo import DemoConfig, default_workers, synth_stage
+from signpt.pipeline.stages import FinetuneJob, PretrainJob, banner, run_jobs, stage_key, write_json
+from signpt.tasks.common import TASKS, write_atomic
+
+DEFAULT = "default"
+SCRATCH = "scratch"
+
+# setting name -> PretrainConfig overrides (None: no pre-training, fine-tune from scratch)
+SETTINGS: dict[str, dict | None] = {
+    DEFAULT: {},
+    SCRATCH: None,
+    **{f"lambda_stc={v}": {"lambda_stc": v} for v in (0.1, 0.5, 1.5, 2.0)},
+    **{f"data_fraction={v}": {"data_fraction": v} for v in (0.25, 0.5, 0.75)},
+    "pretext=pr": {"pretext": "pr"},
+    "pretext=stc": {"pretext": "stc"},
+    "features=manual": {"features": "manual"},
+    "features=non_manual": {"features": "non_manual"},
+    **{f"window={v}": {"window": v} for v in (1, 2, 8, 16)},
+    **{f"mask_ratio={v}": {"mask_ratio": v} for v in (0.2, 0.6, 0.8)},
+    "similarity=coarse": {"similarity": "coarse"},
+    "embedding=linear": {"embedding": "linear"},
+}
+
+# table id -> (title, first column(s), [(row cells, setting)], the paper's best row label)
+TABLES: dict[str, dict] = {
+    "XII": {"title": "Impact of the objective weight λ", "columns": ["λ"],
+            "rows": [(["0.1"], "lambda_stc=0.1"), (["0.5"], "lambda_stc=0.5"), (["1.0"], DEFAULT),
+                     (["1.5"], "lambda_stc=1.5"), (["2.0"], "lambda_stc=2.0")], "paper_best": "1.0"},
+    "XIII": {"title": "Impact of the pre-training data fraction α (0 % = no pre-training)", "columns": ["α"],
+             "rows": [(["0%"], SCRATCH), (["25%"], "data_fraction=0.25"), (["50%"], "data_fraction=0.5"),
+                      (["75%"], "data_fraction=0.75"), (["100%"], DEFAULT)], "paper_best": "100%"},
+    "XIV": {"title": "Impact of the pretext tasks", "columns": ["PR", "STC"],
+            "rows": [(["✓", ""], "pretext=pr"), (["", "✓"], "pretext=stc"), (["✓", "✓"], DEFAULT)],
+            "paper_best": "PR + STC"},
+    "XV": {"title": "Impact of the sign features", "columns": ["Manual", "Non-manual"],
+           "rows": [(["✓", ""], "features=manual"), (["", "✓"], "features=non_manual"), (["✓", "✓"], DEFAULT)],
+           "paper_best": "Manual + Non-manual"},
+    "XVI": {"title": "Impact of the slide window size s", "columns": ["s"],
+            "rows": [(["1"], "window=1"), (["2"], "window=2"), (["4"], DEFAULT), (["8"], "window=8"),
+                     (["16"], "window=16")], "paper_best": "4"},
+    "XVII": {"title": "Impact of the mask ratio m (0 % = no masked pose modelling: the STC-only run)",
+             "columns": ["m"],
+             "rows": [(["0%"], "pretext=stc"), (["20%"], "mask_ratio=0.2"), (["40%"], DEFAULT),
+                      (["60%"], "mask_ratio=0.6"), (["80%"], "mask_ratio=0.8")], "paper_best": "40%"},
+    "XVIII": {"title": "Impact of the similarity calculation", "columns": [""],
+              "rows": [(["Coarse-grained"], "similarity=coarse"), (["Fine-grained"], DEFAULT)],
+              "paper_best": "Fine-grained"},
+    "XIX": {"title": "Impact of the pose embedding", "columns": [""],
+            "rows": [(["Linear"], "embedding=linear"), (["GCN"], DEFAULT)], "paper_best": "GCN"},
+}
+
+# (task, metric key, column header, higher is better, digits)
+METRICS = (
+    ("islr", "per_instance_top1", "ISLR Top-1 ↑", True, 2),
+    ("cslr", "wer", "CSLR WER ↓", False, 1),
+    ("slt", "bleu4", "SLT B-4 ↑", True, 2),
+    ("retrieval", "t2v_r1", "Retrieval R@1 ↑", True, 1),
+)
+
+
+def ablation_config(quick: bool = False) -> DemoConfig:
+    """Budgets of one ablation setting. Full: the demo's default budgets; quick: the "small" corpus with
+    short pre-training and fine-tuning (fills every table in well under an hour on 2 cores, numbers noisy)."""
+    if not quick:
+        return DemoConfig(splits=("test",))
+    return DemoConfig(pretrain={"max_steps": 60, "batch_size": 32},
+                      finetune_epochs={"islr": 3, "cslr": 3, "slt": 3, "retrieval": 2}, splits=("test",))
+
+
+def parse_tables(tables) -> list[str]:
+    """["XII", "XV"] or "XII,XV" (roman numerals, case-insensitive) -> table ids in paper order."""
+    if tables is None:
+        return list(TABLES)
+    if isinstance(tables, str):
+        tables = [t for t in tables.split(",")]
+    wanted = [t.strip().upper() for t in tables if t.strip()]
+    bad = [t for t in wanted if t not in TABLES]
+    if bad or not wanted:
+        raise ConfigError(f"--tables {','.join(tables)}: unknown table(s) {bad or 'none'}; "
+                          f"choose from {', '.join(TABLES)}")
+    return [t for t in TABLES if t in wanted]
+
+
+def settings_for(table_ids: list[str]) -> list[str]:
+    """The distinct settings the tables need (the default first), in a stable order."""
+    needed = {s for t in table_ids for _, s in TABLES[t]["rows"]}
+    needed.add(DEFAULT)  # the architecture of the scratch row, the reference of every table
+    return [s for s in SETTINGS if s in needed]
+
+
+def setting_jobs(out: Path, corpus: Path, cfg: DemoConfig, settings: list[str]) -> tuple[list, list]:
+    """(pre-training jobs, fine-tuning jobs) of `settings` (seed 0)."""
+    pjobs, fjobs = {}, []
+    for name in settings:
+        if SETTINGS[name] is None:
+            continue
+        pjobs[name] = PretrainJob(str(corpus), str(out / "runs" / _slug(name) / "pretrain"), cfg.model_preset,
+                                  dict(SETTINGS[name]), {**cfg.pretrain, "seed": 0}, label=f"pretrain {name}")
+    for name in settings:
+        base = pjobs[DEFAULT if SETTINGS[name] is None else name]
+        for task in TASKS:
+            fjobs.append(FinetuneJob(
+                task=task, corpus=str(corpus), out=str(out / "runs" / _slug(name) / task), init=base.out,
+                scratch=SETTINGS[name] is None, seed=0, epochs=cfg.finetune_epochs.get(task),
+                splits=tuple(cfg.splits), upstream=stage_key(base.params()), label=f"{name}: {task}"))
+    return list(pjobs.values()), fjobs
+
+
+def _slug(name: str) -> str:
+    return name.replace("=", "_")
+
+
+def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=None, *, progress: bool = True,
+                  workers: int | None = None, threads: int = 1, config: DemoConfig | None = None) -> Path:
+    """Run the ablation settings of `tables` (default: all of XII-XIX) and write OUT/ablations.md and
+    OUT/ablations.json; returns the Markdown path."""
+    table_ids = parse_tables(tables)
+    cfg = config or ablation_config(quick)
+    workers = default_workers() if workers is None else max(1, int(workers))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t_all = time.time()
+    corpus = synth_stage(out / "synth", cfg, progress)
+    settings = settings_for(table_ids)
+    pjobs, fjobs = setting_jobs(out, corpus, cfg, settings)
+    if progress:
+        banner(f"ablations {', '.join(table_ids)}: {len(settings)} settings, {len(pjobs)} pre-trainings "
+               f"({_budget(cfg)})")
+    run_jobs(pjobs, workers=workers, threads=threads, progress=progress, desc="pre-training")
+    if progress:
+        banner(f"fine-tuning + test evaluation: {len(fjobs)} runs")
+    results = run_jobs(fjobs, workers=workers, threads=threads, progress=progress, desc="fine-tuning")
+    metrics: dict = {}
+    for j, r in zip(fjobs, results):
+        name = next(n for n in settings if str(Path(j.out).parent.name) == _slug(n))
+        metrics.setdefault(name, {})[j.task] = r["metrics"].get("test", next(iter(r["metrics"].values())))
+    record = {"tables": table_ids, "budget": _budget(cfg), "config": asdict(cfg),
+              "settings": {n: SETTINGS[n] for n in settings}, "metrics": metrics,
+              "seconds": round(time.time() - t_all, 1)}
+    write_json(out / "ablations.json", record)
+    path = out / "ablations.md"
+    write_atomic(path, ablation_markdown(metrics, table_ids, budget=_budget(cfg)))
+    if progress:
+        banner(f"done in {(time.time() - t_all) / 60:.1f} min: {path}")
+    return path
+
+
+def _budget(cfg: DemoConfig) -> str:
+    pre = ", ".join(f"{k} {v}" for k, v in cfg.pretrain.items())
+    ft = ", ".join(f"{t} {e}" for t, e in cfg.finetune_epochs.items())
+    return (f"synthetic corpus '{cfg.synth_preset}', {cfg.model_preset} model; pre-training {pre}; "
+            f"fine-tuning epochs {ft}; one seed")
+
+
+def _value(metrics: dict, setting: str, task: str, key: str):
+    v = metrics.get(setting, {}).get(task, {}).get(key)
+    return v if isinstance(v, (int, float)) else None
+
+
+def row_label(spec: dict, cells: list[str]) -> str:
+    """A row's name: its value ("0.5", "GCN"), or the checked columns joined ("PR + STC")."""
+    if "✓" in cells:
+        return " + ".join(col for col, c in zip(spec["columns"], cells) if c)
+    return " ".join(c for c in cells if c) or "-"
+
+
+def ablation_table(table_id: str, metrics: dict) -> tuple[str, dict]:
+    """(Markdown table of one ablation in the paper's layout, {metric column: best row label})."""
+    spec = TABLES[table_id]
+    header = [*spec["columns"], *(m[2] for m in METRICS)]
+    lines = [f"**Table {table_id}: {spec['title']}**", "",
+             "| " + " | ".join(header) + " |",
+             "|" + "|".join([" --- "] * len(spec["columns"]) + [" ---: "] * len(METRICS)) + "|"]
+    best = {}
+    for task, key, col, higher, digits in METRICS:
+        vals = [(_value(metrics, s, task, key), row_label(spec, cells)) for cells, s in spec["rows"]]
+        vals = [(v, label) for v, label in vals if v is not None]
+        if vals:
+            top = max(v for v, _ in vals) if higher else min(v for v, _ in vals)
+            best[col] = [label for v, label in vals if v == top]
+    for cells, setting in spec["rows"]:
+        row = list(cells)
+        for task, key, col, higher, digits in METRICS:
+            v = _value(metrics, setting, task, key)
+            row.append("-" if v is None else f"{v:.{digits}f}")
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n", best
+
+
+def ablation_markdown(metrics: dict, table_ids: list[str], *, budget: str = "") -> str:
+    """The tables, each followed by where its best rows are here and in the paper."""
+    parts = ["# signpt ablations (paper Tables XII-XIX at tiny scale)", ""]
+    if budget:
+        parts += [f"Budget per setting: {budget}. Metrics on the test split (unseen signers): ISLR per-instance "
+                  "top-1 (%) on synth-islr, CSLR WER (%), SLT BLEU-4 and T2V R@1 (%) on synth-sent.", ""]
+    for t in table_ids:
+        table, best = ablation_table(t, metrics)
+        parts += [table, ""]
+        if best:
+            paper = TABLES[t]["paper_best"]
+            here = "; ".join(f"{col}: {', '.join(rows)}" for col, rows in best.items())
+            agree = sum(paper in rows for rows in best.values())
+            parts += [f"Best here — {here}. Paper: “{paper}” best on all four; agrees on {agree} of {len(best)}.",
+                      ""]
+    return "\n".join(parts)
+
+
+def load_metrics(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text())["metrics"]

@@ -1,0 +1,159 @@
+"""``signpt demo``: the whole system end to end on the synthetic corpus, and the paper's central comparison.
+
+Stages (each reused on rerun, see ``signpt.pipeline.stages``)::
+
+    OUT/synth/                    raw poses + manifest + recipe; OUT/synth/corpus: the curated corpus
+    OUT/pretrain/seed<S>/         tiny model pre-trained with seed S (train_log.csv, checkpoints/, encoder/)
+    OUT/finetune/<task>/<variant>/seed<S>/
+                                  variant "pretrained": from OUT/pretrain/seed<S>; "scratch": the same
+                                  architecture with random weights; both with fine-tuning seed S and the
+                                  same budget; eval/ holds metrics, tables and examples per split
+    OUT/results.json              every metric of every run
+    OUT/report.md                 tables, examples, plots (OUT/plots/*.png), rendered poses (OUT/poses/*.png)
+
+Seeds: with ``seeds=N`` seed S = 0..N-1 varies the pre-training (initial weights, data order, masks) and
+the fine-tuning (head initialisation, data order; scratch encoder weights) together. Pre-trained and
+scratch runs of one seed share the fine-tuning seed, so each pair differs only in the encoder's start.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from signpt.pipeline.stages import FinetuneJob, PretrainJob, banner, begin, finish, finished, run_jobs, stage_key
+from signpt.tasks.common import TASKS
+
+VARIANTS = ("pretrained", "scratch")
+
+
+@dataclass
+class DemoConfig:
+    """Sizes and budgets of a demo run. `pretrain` and `finetune[task]` are TrainConfig overrides passed
+    through the pre-training / fine-tuning APIs (the presets stay as they are)."""
+
+    synth_preset: str = "small"
+    synth_seed: int = 0
+    model_preset: str = "tiny"
+    pretrain: dict = field(default_factory=lambda: {"max_steps": 300, "batch_size": 32})
+    finetune_epochs: dict = field(default_factory=lambda: {"islr": 10, "cslr": 10, "slt": 12, "retrieval": 8})
+    finetune_train: dict = field(default_factory=dict)
+    splits: tuple = ("dev", "test")
+    render_samples: int = 4
+    examples: int = 5
+
+
+def demo_config(quick: bool = False) -> DemoConfig:
+    """The default demo (minutes on a 2-core CPU) or the `quick` smoke run (the "tiny" synthetic corpus,
+    a few dozen steps: checks that everything runs, its numbers mean little)."""
+    if not quick:
+        return DemoConfig()
+    return DemoConfig(synth_preset="tiny", pretrain={"max_steps": 40, "batch_size": 16},
+                      finetune_epochs={"islr": 4, "cslr": 4, "slt": 4, "retrieval": 4},
+                      splits=("test",), render_samples=2, examples=3)
+
+
+def default_workers() -> int:
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def run_demo(out: str | Path = "demo", quick: bool = False, seeds: int = 1, progress: bool = True, *,
+             config: DemoConfig | None = None, workers: int | None = None, threads: int = 1) -> Path:
+    """Run the demo into `out` (see the module docstring) and return the path of ``report.md``.
+
+    workers: parallel training processes (default: 2 on a machine with 2+ cores), each with `threads`
+    torch threads (1 is fastest for the tiny model on a shared 2-core CPU)."""
+    from signpt.pipeline.report import write_report
+
+    if seeds < 1:
+        from signpt.errors import ConfigError
+        raise ConfigError(f"seeds={seeds}: need at least 1")
+    cfg = config or demo_config(quick)
+    workers = default_workers() if workers is None else max(1, int(workers))
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    t_all = time.time()
+
+    # 1. synthetic corpus, curated through the recipe path
+    t0 = time.time()
+    corpus = synth_stage(out / "synth", cfg, progress)
+    timings["synth + curate"] = time.time() - t0
+
+    # 2. pre-training, one per seed
+    t0 = time.time()
+    if progress:
+        banner(f"pre-training the {cfg.model_preset} model ({_budget(cfg.pretrain)}), {seeds} seed(s)")
+    pjobs = [PretrainJob(str(corpus), str(out / "pretrain" / f"seed{s}"), cfg.model_preset, {},
+                         {**cfg.pretrain, "seed": s}, label=f"pretrain seed {s}") for s in range(seeds)]
+    # seeds may run side by side; a single pre-training runs alone
+    run_jobs(pjobs, workers=min(workers, seeds), threads=threads, progress=progress, desc="pre-training")
+    timings["pre-training"] = time.time() - t0
+
+    # 3. fine-tuning + evaluation: every task x {pre-trained, scratch} x seed
+    t0 = time.time()
+    fjobs = finetune_jobs(out, corpus, cfg, seeds, pjobs)
+    if progress:
+        banner(f"fine-tuning {len(TASKS)} tasks x {len(VARIANTS)} variants x {seeds} seed(s) "
+               f"= {len(fjobs)} runs, evaluating on {', '.join(cfg.splits)}")
+    results = run_jobs(fjobs, workers=workers, threads=threads, progress=progress, desc="fine-tuning")
+    timings["fine-tuning + evaluation"] = time.time() - t0
+
+    # 4. report
+    t0 = time.time()
+    if progress:
+        banner("writing the report")
+    runs = [{"task": j.task, "variant": "scratch" if j.scratch else "pretrained", "seed": j.seed,
+             "out": j.out, **r} for j, r in zip(fjobs, results)]
+    timings["report"] = 0.0
+    record = {"config": asdict(cfg), "seeds": seeds, "corpus": str(corpus), "runs": runs,
+              "pretrain": [j.out for j in pjobs], "timings_s": timings}
+    report = write_report(out, record)
+    timings["report"] = time.time() - t0
+    timings["total"] = time.time() - t_all
+    record["timings_s"] = timings
+    report = write_report(out, record)  # again, now with the report's own time
+    if progress:
+        banner(f"done in {timings['total'] / 60:.1f} min: {report}")
+    return report
+
+
+def _budget(train: dict) -> str:
+    return ", ".join(f"{k} {v}" for k, v in train.items())
+
+
+def synth_stage(directory: Path, cfg: DemoConfig, progress: bool) -> Path:
+    """Generate + curate the synthetic corpus (reused when done); returns the corpus directory."""
+    from signpt.data.synth import generate
+
+    params = {"kind": "synth", "preset": cfg.synth_preset, "seed": cfg.synth_seed}
+    key = stage_key(params)
+    if finished(directory, key) is None:
+        if progress:
+            banner(f"synthetic corpus (preset {cfg.synth_preset}, seed {cfg.synth_seed}), curated through "
+                   f"{directory / 'recipe.yaml'}")
+        begin(directory, key, params)
+        t0 = time.time()
+        generate(directory, preset=cfg.synth_preset, seed=cfg.synth_seed, progress=progress)
+        finish(directory, key, {"corpus": str(directory / "corpus")}, time.time() - t0)
+    return directory / "corpus"
+
+
+def finetune_jobs(out: Path, corpus: Path, cfg: DemoConfig, seeds: int, pjobs: list[PretrainJob]) -> list[FinetuneJob]:
+    """The fine-tuning runs, longest first (keeps two workers busy to the end)."""
+    jobs = []
+    for s in range(seeds):
+        pj = pjobs[s]
+        init = pj.out  # its checkpoints/latest: encoder + the contrastive head (retrieval uses both)
+        upstream = stage_key(pj.params())
+        for task in TASKS:
+            for variant in VARIANTS:
+                jobs.append(FinetuneJob(
+                    task=task, corpus=str(corpus), out=str(out / "finetune" / task / variant / f"seed{s}"),
+                    init=init, scratch=variant == "scratch", seed=s, epochs=cfg.finetune_epochs.get(task),
+                    train=dict(cfg.finetune_train.get(task, {})) if cfg.finetune_train else {},
+                    splits=tuple(cfg.splits), upstream=upstream, label=f"{task} {variant} seed {s}"))
+    order = {"slt": 0, "cslr": 1, "retrieval": 2, "islr": 3}
+    return sorted(jobs, key=lambda j: (j.seed, order.get(j.task, 9)))
