@@ -1,6 +1,9 @@
 """Ablation settings -> pre-training config overrides, and the tables (no training)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from signpt.errors import ConfigError
@@ -8,44 +11,52 @@ from signpt.pipeline import ablate as A
 from signpt.pipeline.stages import FinetuneJob, PretrainJob
 from signpt.train.pretrain import resolve_config
 
-EXPECTED = {  # table -> [(setting, field, value)] for its non-default rows
-    "XII": [("lambda_stc=0.1", "lambda_stc", 0.1), ("lambda_stc=0.5", "lambda_stc", 0.5),
-            ("lambda_stc=1.5", "lambda_stc", 1.5), ("lambda_stc=2.0", "lambda_stc", 2.0)],
-    "XIII": [("data_fraction=0.25", "data_fraction", 0.25), ("data_fraction=0.5", "data_fraction", 0.5),
-             ("data_fraction=0.75", "data_fraction", 0.75)],
-    "XIV": [("pretext=pr", "pretext", "pr"), ("pretext=stc", "pretext", "stc")],
-    "XV": [("features=manual", "features", "manual"), ("features=non_manual", "features", "non_manual")],
-    "XVI": [(f"window={w}", "window", w) for w in (1, 2, 8, 16)],
-    "XVII": [("mask_ratio=0.2", "mask_ratio", 0.2), ("mask_ratio=0.6", "mask_ratio", 0.6),
-             ("mask_ratio=0.8", "mask_ratio", 0.8)],
-    "XVIII": [("similarity=coarse", "similarity", "coarse")],
-    "XIX": [("embedding=linear", "embedding", "linear")],
+FIELDS = {"XII": "lambda_stc", "XIII": "data_fraction", "XIV": "pretext", "XV": "features", "XVI": "window",
+          "XVII": "mask_ratio", "XVIII": "similarity", "XIX": "embedding"}
+VALUES = {  # table -> the value of its field per row, in the paper's row order (None: no pre-training)
+    "XII": [0.1, 0.5, 1.0, 1.5, 2.0],
+    "XIII": [None, 0.25, 0.5, 0.75, 1.0],
+    "XIV": ["pr", "stc", "both"],
+    "XV": ["manual", "non_manual", "both"],
+    "XVI": [1, 2, 4, 8, 16],
+    "XVII": ["stc", 0.2, 0.4, 0.6, 0.8],  # 0 %: the STC-only run (no masked pose modelling)
+    "XVIII": ["coarse", "fine"],
+    "XIX": ["linear", "gcn"],
 }
 
 
-def _overrides(name):
-    job = A.setting_jobs(__import__("pathlib").Path("/x"), "/c", A.ablation_config(True), [A.DEFAULT, name])[0]
-    return {j.label: j for j in job}
+def _model_of(job: PretrainJob):
+    return resolve_config("tiny", None, [f"model.{k}={json.dumps(v)}" for k, v in job.model.items()]).model
 
 
-@pytest.mark.parametrize("table", list(EXPECTED))
-def test_setting_changes_exactly_one_field(table):
-    default = resolve_config("tiny").model
-    rows = {s for _, s in A.TABLES[table]["rows"]}
-    for setting, field, value in EXPECTED[table]:
-        assert setting in rows
-        pj = _overrides(setting)[f"pretrain {setting}"]
-        model = resolve_config("tiny", None, [f"model.{k}={v}" for k, v in pj.model.items()]).model
-        changed = {f for f in vars(default) if getattr(default, f) != getattr(model, f)}
-        assert changed == {field} and getattr(model, field) == value
+@pytest.mark.parametrize("table", list(VALUES))
+def test_each_row_pretrains_with_its_setting(tmp_path, table):
+    preset = resolve_config("tiny").model
+    settings = [s for _, s in A.TABLES[table]["rows"]]
+    pjobs, fjobs, names = A.setting_jobs(tmp_path, tmp_path / "corpus", A.ablation_config(True), settings)
+    by_run = {Path(j.out).parent.name: j for j in pjobs}
+    for setting, value in zip(settings, VALUES[table]):
+        run = names[setting]
+        if value is None:  # α = 0 %: fine-tuned from scratch with the preset's architecture
+            scratch = [j for j in fjobs if j.scratch]
+            assert run == A.SCRATCH and len(scratch) == 4
+            assert all(j.init == by_run[A.DEFAULT].out for j in scratch)
+            continue
+        model = _model_of(by_run[run.replace("=", "_").replace(",", "+")])
+        field = "pretext" if (table, value) == ("XVII", "stc") else FIELDS[table]
+        assert getattr(model, field) == value
+        changed = {f for f in vars(preset) if getattr(preset, f) != getattr(model, f)}
+        assert changed <= {field}  # nothing else differs from the preset
+        assert (run == A.DEFAULT) == (not changed)
+    assert len(fjobs) == 4 * len(set(names.values()))
 
 
-def test_default_row_matches_paper_defaults():
-    m = resolve_config("tiny").model
-    assert (m.lambda_stc, m.data_fraction, m.pretext, m.features, m.window, m.mask_ratio, m.similarity,
-            m.embedding) == (1.0, 1.0, "both", "both", 4, 0.4, "fine", "gcn")
-    for spec in A.TABLES.values():  # each table holds the default row exactly once
-        assert sum(s == A.DEFAULT for _, s in spec["rows"]) == 1
+def test_settings_equal_to_the_preset_share_the_default_run():
+    preset = resolve_config("tiny").model
+    same = [s for s, over in A.SETTINGS.items() if over and all(getattr(preset, k) == v for k, v in over.items())]
+    assert same and all(A.run_name(s) == A.DEFAULT for s in same)
+    other = "embedding=gcn" if preset.embedding == "linear" else "embedding=linear"
+    assert A.run_name(other) == other
 
 
 def test_special_rows():
@@ -56,14 +67,12 @@ def test_special_rows():
 
 def test_jobs_share_runs(tmp_path):
     settings = A.settings_for(["XIV", "XVII", "XIII"])
-    assert settings.count("pretext=stc") == 1 and settings[0] == A.DEFAULT
-    pjobs, fjobs = A.setting_jobs(tmp_path, tmp_path / "corpus", A.ablation_config(True), settings)
-    assert all(isinstance(j, PretrainJob) for j in pjobs) and len(pjobs) == len(settings) - 1  # no scratch run
-    assert len(fjobs) == 4 * len(settings) and all(isinstance(j, FinetuneJob) for j in fjobs)
-    default_out = next(j.out for j in pjobs if j.label == "pretrain default")
-    scratch = [j for j in fjobs if j.scratch]
-    assert len(scratch) == 4 and all(j.init == default_out for j in scratch)
-    assert all(j.splits == ("test",) for j in fjobs)
+    assert settings.count("pretext=stc") == 1
+    pjobs, fjobs, names = A.setting_jobs(tmp_path, tmp_path / "corpus", A.ablation_config(True), settings)
+    runs = set(names.values())
+    assert len(pjobs) == len(runs - {A.SCRATCH}) and pjobs[0].label == "pretrain default"
+    assert len(fjobs) == 4 * len(runs) and all(j.splits == ("test",) for j in fjobs)
+    assert names["pretext=both"] == names["data_fraction=1.0"] == A.DEFAULT
 
 
 def test_parse_tables():
@@ -79,7 +88,8 @@ def _metrics(settings_values):
 
 
 def test_ablation_table_layout_and_best():
-    metrics = _metrics({"lambda_stc=0.1": 10.0, "lambda_stc=0.5": 30.0, A.DEFAULT: 20.0, "lambda_stc=1.5": 5.0})
+    metrics = _metrics({"lambda_stc=0.1": 10.0, "lambda_stc=0.5": 30.0, "lambda_stc=1.0": 20.0,
+                        "lambda_stc=1.5": 5.0})
     table, best = A.ablation_table("XII", metrics)
     lines = table.splitlines()
     assert lines[2] == "| λ | ISLR Top-1 ↑ | CSLR WER ↓ | SLT B-4 ↑ | Retrieval R@1 ↑ |"
@@ -87,12 +97,12 @@ def test_ablation_table_layout_and_best():
     assert lines[8] == "| 2.0 | - | - | - | - |"  # not run: dashes
     assert best == {c: ["0.5"] for c in ("ISLR Top-1 ↑", "CSLR WER ↓", "SLT B-4 ↑", "Retrieval R@1 ↑")}
     md = A.ablation_markdown(metrics, ["XII"], budget="b")
-    assert "agrees on 0 of 4" in md
+    assert "single best on 0 of 4" in md
 
 
 def test_checkmark_rows():
-    metrics = _metrics({"pretext=pr": 1.0, "pretext=stc": 2.0, A.DEFAULT: 3.0})
+    metrics = _metrics({"pretext=pr": 1.0, "pretext=stc": 2.0, "pretext=both": 3.0})
     table, best = A.ablation_table("XIV", metrics)
     assert "| ✓ |  | 1.00 | 99.0 | 0.10 | 1.0 |" in table
     assert best["ISLR Top-1 ↑"] == ["PR + STC"]
-    assert "agrees on 4 of 4" in A.ablation_markdown(metrics, ["XIV"])
+    assert "single best on 4 of 4." in A.ablation_markdown(metrics, ["XIV"])

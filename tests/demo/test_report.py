@@ -110,3 +110,13 @@ def test_write_json_atomic(tmp_path):
     write_json(tmp_path / "x.json", {"a": 1})
     assert json.loads((tmp_path / "x.json").read_text()) == {"a": 1}
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+def test_collapsed_outputs_are_flagged(tmp_path):
+    runs = []
+    for v, preds in (("pretrained", ["a b", "c"]), ("scratch", ["same", "same"])):
+        runs.append(_run(tmp_path, "slt", v, 0, {"bleu4": 1.0},
+                         examples=[{"id": str(i), "reference": "r", "prediction": p} for i, p in enumerate(preds)]))
+    text = R.sequence_examples("slt", runs, 5)
+    assert "Scratch outputs the same sentence for all 2 test samples" in text
+    assert "Pre-trained outputs the same" not in text

@@ -101,3 +101,28 @@ def test_clear_errors(tmp_path):
 
     with pytest.raises(ConfigError, match="returned no 'loss'"):
         _fit(tmp_path, make=NoLoss)
+
+
+class _EpochData(ToyData):
+    """ToyData that records every set_epoch call (like PoseDataset's random temporal sampling needs)."""
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.epochs = []
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epochs.append(epoch)
+
+
+def test_fit_calls_dataset_set_epoch_every_epoch_and_on_resume(tmp_path):
+    data = _EpochData(n=16)
+    cfg = TrainConfig(lr=1e-2, batch_size=8, max_steps=6, ckpt_every=2, warmup=0.0, seed=1)  # 2 steps/epoch
+    torch.manual_seed(0)
+    fit(ToyModel(), data, cfg, tmp_path / "a", collate_fn=collate, progress=False)
+    assert data.epochs == [0, 1, 2]
+    # resumed from the checkpoint after step 4 (end of epoch 1): continues with epoch 2
+    resumed = _EpochData(n=16)
+    torch.manual_seed(0)
+    fit(ToyModel(), resumed, cfg, tmp_path / "a", collate_fn=collate, progress=False,
+        resume=tmp_path / "a" / "checkpoints" / "step_00000004")
+    assert resumed.epochs == [2]

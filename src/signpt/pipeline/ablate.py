@@ -3,8 +3,9 @@
 Every setting is one pre-training (a ``PretrainConfig`` override on the `tiny` preset: lambda_stc,
 data_fraction, pretext, features, window, mask_ratio, similarity, embedding) followed by fine-tuning and
 test-split evaluation of the four tasks; a row reports ISLR per-instance top-1, CSLR WER, SLT BLEU-4 and
-T2V R@1. The default setting (λ 1, α 100 %, PR + STC, both feature kinds, s 4, m 40 %, fine-grained
-similarity, GCN) is shared by all tables and run once; so is every other setting that two tables share.
+T2V R@1. Each row is an explicit override (also the paper's default values: λ 1, α 100 %, PR + STC, both feature
+kinds, s 4, m 40 %, fine-grained similarity, GCN); rows whose override leaves the preset unchanged are the
+preset's own run ("default"), shared by all tables and run once, as is any setting two tables share.
 Two rows need a reading of the paper:
 
 * Table XIII α = 0 %: no pre-training at all, i.e. the encoder fine-tuned from scratch (same architecture).
@@ -29,48 +30,47 @@ from signpt.tasks.common import TASKS, write_atomic
 DEFAULT = "default"
 SCRATCH = "scratch"
 
-# setting name -> PretrainConfig overrides (None: no pre-training, fine-tune from scratch)
+# setting name -> PretrainConfig overrides on the model preset (None: no pre-training, fine-tune from scratch).
+# Rows name their value explicitly (also the paper's default one: "lambda_stc=1.0", "embedding=gcn"); a
+# setting whose overrides equal the preset's values IS the preset's default run and shares it.
 SETTINGS: dict[str, dict | None] = {
-    DEFAULT: {},
     SCRATCH: None,
-    **{f"lambda_stc={v}": {"lambda_stc": v} for v in (0.1, 0.5, 1.5, 2.0)},
-    **{f"data_fraction={v}": {"data_fraction": v} for v in (0.25, 0.5, 0.75)},
-    "pretext=pr": {"pretext": "pr"},
-    "pretext=stc": {"pretext": "stc"},
-    "features=manual": {"features": "manual"},
-    "features=non_manual": {"features": "non_manual"},
-    **{f"window={v}": {"window": v} for v in (1, 2, 8, 16)},
-    **{f"mask_ratio={v}": {"mask_ratio": v} for v in (0.2, 0.6, 0.8)},
-    "similarity=coarse": {"similarity": "coarse"},
-    "embedding=linear": {"embedding": "linear"},
+    **{f"lambda_stc={v}": {"lambda_stc": v} for v in (0.1, 0.5, 1.0, 1.5, 2.0)},
+    **{f"data_fraction={v}": {"data_fraction": v} for v in (0.25, 0.5, 0.75, 1.0)},
+    **{f"pretext={v}": {"pretext": v} for v in ("pr", "stc", "both")},
+    **{f"features={v}": {"features": v} for v in ("manual", "non_manual", "both")},
+    **{f"window={v}": {"window": v} for v in (1, 2, 4, 8, 16)},
+    **{f"mask_ratio={v}": {"mask_ratio": v} for v in (0.2, 0.4, 0.6, 0.8)},
+    **{f"similarity={v}": {"similarity": v} for v in ("coarse", "fine")},
+    **{f"embedding={v}": {"embedding": v} for v in ("linear", "gcn")},
 }
 
 # table id -> (title, first column(s), [(row cells, setting)], the paper's best row label)
 TABLES: dict[str, dict] = {
     "XII": {"title": "Impact of the objective weight λ", "columns": ["λ"],
-            "rows": [(["0.1"], "lambda_stc=0.1"), (["0.5"], "lambda_stc=0.5"), (["1.0"], DEFAULT),
+            "rows": [(["0.1"], "lambda_stc=0.1"), (["0.5"], "lambda_stc=0.5"), (["1.0"], "lambda_stc=1.0"),
                      (["1.5"], "lambda_stc=1.5"), (["2.0"], "lambda_stc=2.0")], "paper_best": "1.0"},
     "XIII": {"title": "Impact of the pre-training data fraction α (0 % = no pre-training)", "columns": ["α"],
              "rows": [(["0%"], SCRATCH), (["25%"], "data_fraction=0.25"), (["50%"], "data_fraction=0.5"),
-                      (["75%"], "data_fraction=0.75"), (["100%"], DEFAULT)], "paper_best": "100%"},
+                      (["75%"], "data_fraction=0.75"), (["100%"], "data_fraction=1.0")], "paper_best": "100%"},
     "XIV": {"title": "Impact of the pretext tasks", "columns": ["PR", "STC"],
-            "rows": [(["✓", ""], "pretext=pr"), (["", "✓"], "pretext=stc"), (["✓", "✓"], DEFAULT)],
+            "rows": [(["✓", ""], "pretext=pr"), (["", "✓"], "pretext=stc"), (["✓", "✓"], "pretext=both")],
             "paper_best": "PR + STC"},
     "XV": {"title": "Impact of the sign features", "columns": ["Manual", "Non-manual"],
-           "rows": [(["✓", ""], "features=manual"), (["", "✓"], "features=non_manual"), (["✓", "✓"], DEFAULT)],
+           "rows": [(["✓", ""], "features=manual"), (["", "✓"], "features=non_manual"), (["✓", "✓"], "features=both")],
            "paper_best": "Manual + Non-manual"},
     "XVI": {"title": "Impact of the slide window size s", "columns": ["s"],
-            "rows": [(["1"], "window=1"), (["2"], "window=2"), (["4"], DEFAULT), (["8"], "window=8"),
+            "rows": [(["1"], "window=1"), (["2"], "window=2"), (["4"], "window=4"), (["8"], "window=8"),
                      (["16"], "window=16")], "paper_best": "4"},
     "XVII": {"title": "Impact of the mask ratio m (0 % = no masked pose modelling: the STC-only run)",
              "columns": ["m"],
-             "rows": [(["0%"], "pretext=stc"), (["20%"], "mask_ratio=0.2"), (["40%"], DEFAULT),
+             "rows": [(["0%"], "pretext=stc"), (["20%"], "mask_ratio=0.2"), (["40%"], "mask_ratio=0.4"),
                       (["60%"], "mask_ratio=0.6"), (["80%"], "mask_ratio=0.8")], "paper_best": "40%"},
     "XVIII": {"title": "Impact of the similarity calculation", "columns": [""],
-              "rows": [(["Coarse-grained"], "similarity=coarse"), (["Fine-grained"], DEFAULT)],
+              "rows": [(["Coarse-grained"], "similarity=coarse"), (["Fine-grained"], "similarity=fine")],
               "paper_best": "Fine-grained"},
     "XIX": {"title": "Impact of the pose embedding", "columns": [""],
-            "rows": [(["Linear"], "embedding=linear"), (["GCN"], DEFAULT)], "paper_best": "GCN"},
+            "rows": [(["Linear"], "embedding=linear"), (["GCN"], "embedding=gcn")], "paper_best": "GCN"},
 }
 
 # (task, metric key, column header, higher is better, digits)
@@ -87,7 +87,7 @@ def ablation_config(quick: bool = False) -> DemoConfig:
     short pre-training and fine-tuning (fills every table in well under an hour on 2 cores, numbers noisy)."""
     if not quick:
         return DemoConfig(splits=("test",))
-    return DemoConfig(pretrain={"max_steps": 60, "batch_size": 32},
+    return DemoConfig(pretrain={"max_steps": 40, "batch_size": 32},
                       finetune_epochs={"islr": 3, "cslr": 3, "slt": 3, "retrieval": 2}, splits=("test",))
 
 
@@ -105,33 +105,61 @@ def parse_tables(tables) -> list[str]:
     return [t for t in TABLES if t in wanted]
 
 
+def effective(setting: str, preset: str = "tiny") -> dict | None:
+    """The overrides of `setting` that change the model preset (None for the scratch row); {} = the preset's
+    own default run."""
+    from signpt.model import get_preset
+
+    over = SETTINGS[setting]
+    if over is None:
+        return None
+    base = get_preset(preset)
+    return {k: v for k, v in over.items() if getattr(base, k) != v}
+
+
+def run_name(setting: str, preset: str = "tiny") -> str:
+    """Directory / run name: "default" for the preset itself, else the effective overrides."""
+    eff = effective(setting, preset)
+    if eff is None:
+        return SCRATCH
+    return ",".join(f"{k}={v}" for k, v in sorted(eff.items())) or DEFAULT
+
+
 def settings_for(table_ids: list[str]) -> list[str]:
-    """The distinct settings the tables need (the default first), in a stable order."""
+    """The settings (row names) the tables need, in a stable order."""
     needed = {s for t in table_ids for _, s in TABLES[t]["rows"]}
-    needed.add(DEFAULT)  # the architecture of the scratch row, the reference of every table
     return [s for s in SETTINGS if s in needed]
 
 
-def setting_jobs(out: Path, corpus: Path, cfg: DemoConfig, settings: list[str]) -> tuple[list, list]:
-    """(pre-training jobs, fine-tuning jobs) of `settings` (seed 0)."""
-    pjobs, fjobs = {}, []
-    for name in settings:
-        if SETTINGS[name] is None:
+def setting_jobs(out: Path, corpus: Path, cfg: DemoConfig, settings: list[str]) -> tuple[list, list, dict]:
+    """(pre-training jobs, fine-tuning jobs, {setting: run name}) of `settings` (seed 0); settings with the
+    same effective overrides share one run, and the scratch row takes the preset's architecture."""
+    names = {s: run_name(s, cfg.model_preset) for s in settings}
+    runs = sorted(set(names.values()) | ({DEFAULT} if SCRATCH in names.values() else set()),
+                  key=lambda n: (n != DEFAULT, n))
+    pjobs = {}
+    for name in runs:
+        if name == SCRATCH:
             continue
+        setting = next((s for s, n in names.items() if n == name), None)
+        over = effective(setting, cfg.model_preset) if setting else {}
         pjobs[name] = PretrainJob(str(corpus), str(out / "runs" / _slug(name) / "pretrain"), cfg.model_preset,
-                                  dict(SETTINGS[name]), {**cfg.pretrain, "seed": 0}, label=f"pretrain {name}")
-    for name in settings:
-        base = pjobs[DEFAULT if SETTINGS[name] is None else name]
+                                  dict(over), {**cfg.pretrain, "seed": 0}, label=f"pretrain {name}")
+    fjobs = []
+    for name in runs:
+        if name not in names.values():
+            continue
+        base = pjobs[DEFAULT if name == SCRATCH else name]
         for task in TASKS:
             fjobs.append(FinetuneJob(
                 task=task, corpus=str(corpus), out=str(out / "runs" / _slug(name) / task), init=base.out,
-                scratch=SETTINGS[name] is None, seed=0, epochs=cfg.finetune_epochs.get(task),
+                scratch=name == SCRATCH, seed=0, epochs=cfg.finetune_epochs.get(task),
                 splits=tuple(cfg.splits), upstream=stage_key(base.params()), label=f"{name}: {task}"))
-    return list(pjobs.values()), fjobs
+    return list(pjobs.values()), fjobs, names
 
 
 def _slug(name: str) -> str:
-    return name.replace("=", "_")
+    return name.replace("=", "_").replace(",", "+")
 
 
 def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=None, *, progress: bool = True,
@@ -146,20 +174,21 @@ def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=Non
     t_all = time.time()
     corpus = synth_stage(out / "synth", cfg, progress)
     settings = settings_for(table_ids)
-    pjobs, fjobs = setting_jobs(out, corpus, cfg, settings)
+    pjobs, fjobs, names = setting_jobs(out, corpus, cfg, settings)
     if progress:
-        banner(f"ablations {', '.join(table_ids)}: {len(settings)} settings, {len(pjobs)} pre-trainings "
+        banner(f"ablations {', '.join(table_ids)}: {len(settings)} rows, {len(pjobs)} pre-trainings "
                f"({_budget(cfg)})")
     run_jobs(pjobs, workers=workers, threads=threads, progress=progress, desc="pre-training")
     if progress:
         banner(f"fine-tuning + test evaluation: {len(fjobs)} runs")
     results = run_jobs(fjobs, workers=workers, threads=threads, progress=progress, desc="fine-tuning")
-    metrics: dict = {}
+    by_run: dict = {}
     for j, r in zip(fjobs, results):
-        name = next(n for n in settings if str(Path(j.out).parent.name) == _slug(n))
-        metrics.setdefault(name, {})[j.task] = r["metrics"].get("test", next(iter(r["metrics"].values())))
+        by_run.setdefault(Path(j.out).parent.name, {})[j.task] = r["metrics"].get(
+            "test", next(iter(r["metrics"].values())))
+    metrics = {s: by_run.get(_slug(n), {}) for s, n in names.items()}
     record = {"tables": table_ids, "budget": _budget(cfg), "config": asdict(cfg),
-              "settings": {n: SETTINGS[n] for n in settings}, "metrics": metrics,
+              "settings": {s: {"overrides": SETTINGS[s], "run": names[s]} for s in settings}, "metrics": metrics,
               "seconds": round(time.time() - t_all, 1)}
     write_json(out / "ablations.json", record)
     path = out / "ablations.md"
@@ -223,9 +252,10 @@ def ablation_markdown(metrics: dict, table_ids: list[str], *, budget: str = "") 
         if best:
             paper = TABLES[t]["paper_best"]
             here = "; ".join(f"{col}: {', '.join(rows)}" for col, rows in best.items())
-            agree = sum(paper in rows for rows in best.values())
-            parts += [f"Best here — {here}. Paper: “{paper}” best on all four; agrees on {agree} of {len(best)}.",
-                      ""]
+            agree = sum(rows == [paper] for rows in best.values())
+            ties = sum(len(rows) > 1 for rows in best.values())
+            parts += [f"Best here — {here}. Paper: “{paper}” best on all four; here it is the single best on "
+                      f"{agree} of {len(best)}" + (f" ({ties} tied)" if ties else "") + ".", ""]
     return "\n".join(parts)
 
 

@@ -157,7 +157,13 @@ def sequence_examples(task: str, runs: list[dict], limit: int) -> str:
         lines.append(f"| Reference ({_esc(ex['id'])}) | {_esc(ex['reference'])} |")
         lines.append(f"| Scratch | {_esc(scr_by_id.get(ex['id'], {}).get('prediction', '-'))} |")
         lines.append(f"| Pre-trained | {_esc(ex['prediction'])} |")
-    return "\n".join(lines) + "\n"
+    notes = []
+    for name, exs in (("Pre-trained", pre), ("Scratch", scr)):
+        distinct = {e.get("prediction") for e in exs}
+        if len(exs) > 1 and len(distinct) == 1:
+            notes.append(f"{name} outputs the same {col.lower()} for all {len(exs)} test samples "
+                         "(collapsed: the budget is too small for this task).")
+    return "\n".join(lines) + "\n" + ("\n" + " ".join(notes) + "\n" if notes else "")
 
 
 def islr_examples(runs: list[dict], limit: int) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader
 
 from signpt.errors import CheckpointError, ConfigError, CorpusError
 
@@ -264,32 +264,12 @@ def resolve_source(corpus, task: str, source: str | None = None) -> str:
     raise CorpusError(f"{corpus.root}: several sources suit {task}: {sorted(fits)}; choose one with --source")
 
 
-class _FreshRandomClips(Dataset):
-    """A PoseDataset whose random temporal sampling changes every epoch under ``signpt.train.fit``.
-
-    fit seeds the global RNGs per (seed, epoch, index) around each item but does not call
-    ``PoseDataset.set_epoch``; this wrapper takes the PoseDataset epoch from that seeded global RNG, so
-    clips are new each epoch and still reproducible.
-    """
-
-    def __init__(self, dataset):
-        self.dataset = dataset
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def __getitem__(self, i):
-        if self.dataset.sampling == "random":
-            self.dataset.set_epoch(int(np.random.randint(0, 2**31 - 1)))
-        return self.dataset[i]
-
-
 def make_dataset(view, cfg: TaskConfig, train: bool, seed: int = 0):
     from signpt.data.batching import PoseDataset
 
     ds = PoseDataset(view, max_frames=cfg.max_frames, sampling=cfg.train_sampling if train else cfg.test_sampling,
                      num_frames=cfg.num_frames, seed=seed)
-    return _FreshRandomClips(ds) if train else ds
+    return ds  # signpt.train.fit calls ds.set_epoch(epoch): random clips are new every epoch, reproducibly
 
 
 def eval_batches(view, cfg: TaskConfig, batch_size: int | None = None):
