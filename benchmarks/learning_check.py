@@ -12,6 +12,14 @@ text (identical texts of other samples count too); chance = mean over queries of
 own) / gallery size. Reported for all held-out pairs, for the isolated-sign and the sentence pairs separately,
 and for 256 training pairs (memorisation). Prints the losses of the first and last 20 steps, the time per step
 and R@1 of the initial and the trained model.
+
+Figures on synthetic `small` (2-core CPU, 1 thread, 600 steps x 32):
+  before the fixes (GCN embedding, no input norm, word_temperature 1):  L_STC 3.40 -> 2.60, held-out R@1 0.009
+    (chance 0.005), training pairs 0.004: the encoder learnt only isolated-vs-sentence (log 15 ~ 2.7), ~0.4 s/step.
+  + input BatchNorm alone (GCN):                                          L_STC -> 2.54, R@1 0.009 (300 steps)
+  + linear part embedding (+ input BatchNorm):                            L_STC -> 0.81, R@1 0.119, 0.32 s/step
+  + word_temperature 0.1 (the tiny preset now):                           L_STC -> 0.57, R@1 0.206 (isolated
+    0.236, sentences 0.231, 40x chance), training pairs 0.297, 0.30 s/step.
 """
 from __future__ import annotations
 

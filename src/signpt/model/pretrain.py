@@ -45,7 +45,10 @@ class PretrainConfig:
 
     text_model: "minilm" (packaged, offline; the embedded default), "mbart" (the paper's
     facebook/mbart-large-cc25 encoder), or any HF id / local path. word_temperature: temperature of the
-    row softmax of the fine-grained similarity (1 = the paper's plain softmax).
+    row softmax of the fine-grained similarity (1 = the paper's plain softmax; the tiny preset uses 0.1).
+    input_norm: "batch" = ST-GCN's input BatchNorm over each part's point coordinates before the embedding
+    (not in the paper's text; without it the uncentred poses leave the embedding nearly constant and the
+    tiny model does not learn, see signpt.model.embedding.InputNorm) | "none".
     """
 
     pretext: str = "both"
