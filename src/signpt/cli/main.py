@@ -20,13 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"signpt.cli.{name}")
-        except ModuleNotFoundError as e:  # during development only; every command ships
-            if e.name == f"signpt.cli.{name}":
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(f"signpt.cli.{name}").register(sub)
     return parser
 
 
