@@ -37,8 +37,8 @@ class DemoConfig:
     synth_preset: str = "small"
     synth_seed: int = 0
     model_preset: str = "tiny"
-    pretrain: dict = field(default_factory=lambda: {"max_steps": 750, "batch_size": 32})
-    finetune_epochs: dict = field(default_factory=lambda: {"islr": 10, "cslr": 30, "slt": 12, "retrieval": 8})
+    pretrain: dict = field(default_factory=lambda: {"max_steps": 1000, "batch_size": 32})
+    finetune_epochs: dict = field(default_factory=lambda: {"islr": 15, "cslr": 30, "slt": 20, "retrieval": 8})
     finetune_train: dict = field(default_factory=dict)
     splits: tuple = ("dev", "test")
     render_samples: int = 4
