@@ -59,6 +59,10 @@ def test_save_from_pretrained_round_trip(tmp_path):
     assert back.config == enc.config
     pose, conf, fm = _inputs()
     torch.testing.assert_close(back(pose, conf, fm), enc(pose, conf, fm))
+    # a `signpt pretrain` output directory holds the encoder under encoder/
+    enc.save_pretrained(tmp_path / "run" / "encoder")
+    run = SignEncoder.from_pretrained(tmp_path / "run").eval()
+    torch.testing.assert_close(run(pose, conf, fm), enc(pose, conf, fm))
 
 
 def test_from_pretraining_checkpoint(tmp_path):

@@ -187,11 +187,14 @@ class SignEncoder(nn.Module):
 
     @classmethod
     def from_pretrained(cls, path, map_location="cpu") -> "SignEncoder":
-        """Load the encoder alone from a `save_pretrained` directory, or from a pre-training checkpoint
+        """Load the encoder alone from a `save_pretrained` directory, a `signpt pretrain` output directory
+        (its ``encoder/``), or from a pre-training checkpoint
         directory (weights under the prefix "encoder.", config = a PretrainConfig or EncoderConfig dict found
         at the top level or one level down of its JSON file).
         """
         path = Path(path)
+        if path.is_dir() and not any(path.glob("*.safetensors")) and (path / "encoder").is_dir():
+            path = path / "encoder"  # a `signpt pretrain` output directory
         directory = path if path.is_dir() else path.parent
         if not directory.exists():
             raise CheckpointError(f"{path}: no such file or directory")
