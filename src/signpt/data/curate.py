@@ -18,7 +18,6 @@ Outputs in ``out``: the corpus shards and ``manifest.json``, ``curation-report.j
 from __future__ import annotations
 
 import json
-import os
 import time
 import zlib
 from collections import Counter
@@ -30,6 +29,7 @@ import numpy as np
 
 from signpt.data.recipe import CurationOptions, Recipe, SourceConfig, load_recipe
 from signpt.data.schema import Sample
+from signpt.atomic import write_text
 from signpt.errors import CorpusError, CurationError, SignptError
 
 REPORT = "curation-report"
@@ -456,6 +456,4 @@ def _short_summary(report: CurationReport, out: Path, tag: str) -> str:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_text(path, text)

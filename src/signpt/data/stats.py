@@ -5,11 +5,11 @@ Everything is computed from metadata columns (``Corpus.column``), without readin
 from __future__ import annotations
 
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from signpt.atomic import atomic_path
 
 
 def _group_stats(mask: np.ndarray, cols: dict) -> dict:
@@ -107,16 +107,9 @@ def duration_histogram(corpus, png_path: str | os.PathLike, bins: int = 40) -> P
     ax.set_ylabel("number of samples")
     ax.set_title("Distribution over sample durations")
     fig.tight_layout()
-    png_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=png_path.parent, prefix=f".{png_path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format="png")
-        os.replace(tmp, png_path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        with atomic_path(png_path) as tmp:
+            fig.savefig(tmp, format="png")
     finally:
         plt.close(fig)
     return png_path

@@ -26,7 +26,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections import Counter, OrderedDict
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -34,6 +33,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyarrow as pa
 
+from signpt.atomic import write_bytes
 from signpt.data.schema import SCHEMA_VERSION, SPLITS, Sample
 from signpt.errors import CorpusError
 
@@ -73,17 +73,7 @@ COLUMNS = META_COLUMNS + ("duration", "paired")
 
 def _atomic_write_bytes(path: Path, data: bytes | memoryview) -> None:
     """Write `data` to `path` through a temporary file in the same directory and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_bytes(path, data)
 
 
 def _atomic_write_json(path: Path, obj) -> None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from signpt.atomic import write_text
 
 STAGE_FILE = "stage.json"
 DONE_FILE = "done.json"
@@ -29,10 +29,7 @@ def stage_key(params: dict) -> str:
 
 def write_json(path: Path, data) -> None:
     """Atomic JSON write (tmp file in the same folder, then os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
-    os.replace(tmp, path)
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 def finished(directory: Path, key: str) -> dict | None:

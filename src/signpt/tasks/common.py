@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
+from signpt.atomic import write_text
 from signpt.errors import CheckpointError, ConfigError, CorpusError
 
 TASKS = ("islr", "cslr", "slt", "retrieval")
@@ -327,16 +326,7 @@ def load_task_model(checkpoint: str | Path, task: str | None = None, device: str
     return model.to(device).eval(), meta
 
 
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+write_atomic = write_text  # the shared atomic writer (signpt.atomic)
 
 
 @dataclass

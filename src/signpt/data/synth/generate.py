@@ -38,13 +38,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import yaml
 
+from signpt.atomic import atomic_path
 from signpt.data.synth import grammar
 from signpt.data.synth.body import NM_CHANNELS, skeleton_points
 from signpt.data.synth.lexicon import CONCEPTS, Lexicon, build_lexicon, gloss_of
@@ -247,10 +247,8 @@ def produce(job: Job, lexicon: Lexicon, signer: Signer, seed: int) -> tuple[np.n
 
 # ---------------------------------------------------------------- writing
 def _atomic_write_bytes(path: Path, write) -> None:
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         write(f)
-    os.replace(tmp, path)
 
 
 def write_pose_npz(path: Path, keypoints: np.ndarray, confidence: np.ndarray, fps: float, frame_size) -> None:

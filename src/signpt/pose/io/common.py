@@ -1,14 +1,11 @@
 """Helpers shared by the readers and writers: defaults for fps / frame size, atomic writes."""
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
+from signpt.atomic import atomic_path
 from signpt.errors import PoseFormatError
 from signpt.pose.detect import detect_layout
 from signpt.pose.sequence import PoseSequence
@@ -67,18 +64,4 @@ def make_sequence(keypoints, confidence, *, layout=None, file_fps=None, file_siz
                         dict(meta or {}))
 
 
-@contextlib.contextmanager
-def atomic_file(path: str | os.PathLike):
-    """Yield a temporary path in the target's folder; on success it replaces `path` (os.replace), else vanishes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+atomic_file = atomic_path  # the shared atomic writer (signpt.atomic)
