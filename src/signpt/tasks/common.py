@@ -329,6 +329,15 @@ def load_task_model(checkpoint: str | Path, task: str | None = None, device: str
 write_atomic = write_text  # the shared atomic writer (signpt.atomic)
 
 
+def reference_prediction_markdown(examples: list[dict], column: str, limit: int = 10) -> str:
+    """Reference / prediction pairs as the paper's Tables XX-XXI (`column`: "Sentence" or "Glosses")."""
+    lines = [f"| | {column} |", "| --- | --- |"]
+    for ex in examples[:limit]:
+        lines.append(f"| Reference ({ex['id']}) | {ex['reference']} |")
+        lines.append(f"| Prediction | {ex['prediction']} |")
+    return "\n".join(lines) + "\n"
+
+
 @dataclass
 class TaskResult:
     """One evaluation: metrics (the JSON numbers), qualitative examples, the Markdown table, written files."""

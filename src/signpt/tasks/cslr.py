@@ -19,6 +19,7 @@ from signpt.data.batch import PoseBatch
 from signpt.errors import ConfigError, CorpusError
 from signpt.metrics.tables import cslr_table
 from signpt.metrics.wer import wer
+from signpt.tasks.common import reference_prediction_markdown
 from signpt.tasks.ctc import beam_decode, greedy_decode
 
 TASK = "cslr"
@@ -191,11 +192,7 @@ def table(rows: dict, title: str | None = None) -> str:
 
 def examples_markdown(examples: list[dict], limit: int = 10) -> str:
     """Reference / prediction pairs laid out as Table XXI."""
-    lines = ["| | Glosses |", "| --- | --- |"]
-    for ex in examples[:limit]:
-        lines.append(f"| Reference ({ex['id']}) | {ex['reference']} |")
-        lines.append(f"| Prediction | {ex['prediction']} |")
-    return "\n".join(lines) + "\n"
+    return reference_prediction_markdown(examples, "Glosses", limit)
 
 
 MODEL = CSLRModel

@@ -19,6 +19,7 @@ from signpt.data.batch import PoseBatch
 from signpt.errors import CorpusError
 from signpt.metrics.bleu_rouge import translation_scores
 from signpt.metrics.tables import slt_table
+from signpt.tasks.common import reference_prediction_markdown
 from signpt.tasks.decoder import TextDecoder, beam_search, greedy_search
 from signpt.tasks.tokenizer import BOS, EOS, PAD, Tokenizer, train_tokenizer
 
@@ -134,11 +135,7 @@ def table(rows: dict, title: str | None = None) -> str:
 
 def examples_markdown(examples: list[dict], limit: int = 10) -> str:
     """Reference / prediction pairs laid out as Table XX."""
-    lines = ["| | Sentence |", "| --- | --- |"]
-    for ex in examples[:limit]:
-        lines.append(f"| Reference ({ex['id']}) | {ex['reference']} |")
-        lines.append(f"| Prediction | {ex['prediction']} |")
-    return "\n".join(lines) + "\n"
+    return reference_prediction_markdown(examples, "Sentence", limit)
 
 
 MODEL = SLTModel
