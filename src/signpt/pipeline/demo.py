@@ -17,7 +17,6 @@ scratch runs of one seed share the fine-tuning seed, so each pair differs only i
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import asdict, dataclass, field

@@ -80,7 +80,7 @@ def header_mapping(header, *, source: str = "<memory>") -> tuple[str, np.ndarray
         unknown = [n for n in names if n not in OPENPOSE_COMPONENTS]
         if unknown:
             raise PoseFormatError(f"{source}: OpenPose file with unexpected components {unknown} ({desc})")
-        index, start = [], 0
+        index = []
         file_points = dict(comps)
         for cname, cpoints in openpose.COMPONENTS:
             if cname in file_points:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from signpt.data.synth.hand import HANDSHAPES, ORIENTATIONS
-from signpt.data.synth.motion import BASE_LOCATIONS, LOCATIONS, MOVEMENTS, NONMANUALS
+from signpt.data.synth.motion import BASE_LOCATIONS, LOCATIONS, NONMANUALS
 
 
 @dataclass(frozen=True)
