@@ -87,8 +87,13 @@ class PretrainJob:
     label: str = "pretrain"
 
     def params(self) -> dict:
+        from dataclasses import asdict
+
+        from signpt.model.presets import get_preset
+
+        # the resolved preset too: a stage run under an older preset definition is not reused
         return {"kind": "pretrain", "corpus": self.corpus, "preset": self.preset, "model": self.model,
-                "train": self.train}
+                "train": self.train, "resolved": asdict(get_preset(self.preset, **self.model))}
 
     def expected_steps(self) -> int | None:
         return self.train.get("max_steps")
@@ -112,9 +117,13 @@ class FinetuneJob:
     label: str = ""
 
     def params(self) -> dict:
+        from signpt.tasks.common import task_config
+
+        # the resolved task preset too: a stage run under an older preset definition is not reused
+        resolved = task_config(self.task, "tiny", **({"train": self.train} if self.train else {})).to_dict()
         return {"kind": "finetune", "task": self.task, "corpus": self.corpus, "init": self.init,
                 "scratch": self.scratch, "seed": self.seed, "epochs": self.epochs, "train": self.train,
-                "splits": list(self.splits), "upstream": self.upstream}
+                "splits": list(self.splits), "upstream": self.upstream, "resolved": resolved}
 
     def expected_steps(self) -> int | None:
         try:
