@@ -134,9 +134,10 @@ TINY = {
 # With schedules of a few hundred steps, 0.1x leaves it almost frozen: ISLR test top-1 on synthetic `small`,
 # seeds 0-2, after `signpt pretrain --preset tiny --max-steps 800`: 64.0 (63.9-64.3) at 0.1x, 71.8 (71.4-72.3)
 # at 1.0x, scratch 68.4 (66.4-70.6). CSLR and SLT keep the paper's 0.1x: at 1.0x the randomly initialised
-# CTC / decoder heads' first updates overwrite the pre-trained features. Test split, `signpt demo` budgets,
-# pre-trained encoders of `signpt demo --seeds 3`, seeds 0-2: CSLR WER 80.6 (79.8-81.2) at 1.0x, 69.5
-# (66.7-71.7) at 0.1x, scratch 81.8 (81.2-82.8); SLT BLEU-4 8.18 (7.80-8.44) at 1.0x, 8.79 (8.04-9.17) at 0.1x.
+# CTC / decoder heads' first updates overwrite the pre-trained features. `signpt demo --seeds 3` (CSLR 30
+# epochs, SLT 20), test split, mean (min-max) of seeds 0-2: CSLR WER 80.6 (79.8-81.2) at 1.0x, 71.9
+# (69.4-73.3) at 0.1x, scratch 81.8 (81.2-82.8); SLT BLEU-4 8.18 (7.80-8.44) at 1.0x, 8.79 (8.04-9.17) at
+# 0.1x, scratch 6.41 (5.83-7.09). With this preset's 40 CSLR epochs at 0.1x: 69.5 (66.7-71.7).
 # CSLR tiny: CTC needs many updates to leave the all-blank stage: 15 epochs at lr 2e-3 with hidden 64 gave
 # test WER 96.1 (pre-trained) / 89.9 (scratch), 40 epochs at 3e-3 with hidden 128 gave 79.7 / 80.6.
 TINY_COMMON = dict(encoder_preset="tiny", eval_during_training=False, encoder_lr_scale=1.0)
