@@ -75,3 +75,20 @@ def test_quick_config_is_smaller():
     assert q.synth_preset == "tiny" and d.synth_preset == "small"
     assert q.pretrain["max_steps"] < d.pretrain["max_steps"]
     assert all(q.finetune_epochs[t] <= d.finetune_epochs[t] for t in d.finetune_epochs)
+
+
+def test_stage_keys_follow_the_presets(monkeypatch):
+    """A stage finished under an older preset definition is not reused: the keys hold the resolved presets."""
+    from signpt.model import presets as model_presets
+    from signpt.tasks import common
+
+    ft = FinetuneJob(task="cslr", corpus="c", out="o", init="p")
+    pt = PretrainJob("c", "o")
+    ft_key, pt_key = S.stage_key(ft.params()), S.stage_key(pt.params())
+    assert ft.params()["resolved"]["encoder_lr_scale"] == common.task_config("cslr").encoder_lr_scale
+    monkeypatch.setitem(common.TINY, "cslr", {**common.TINY["cslr"], "encoder_lr_scale": 0.5})
+    assert S.stage_key(ft.params()) != ft_key
+    import dataclasses
+    monkeypatch.setitem(model_presets.PRESETS, "tiny",
+                        dataclasses.replace(model_presets.PRESETS["tiny"], mask_ratio=0.25))
+    assert S.stage_key(pt.params()) != pt_key
