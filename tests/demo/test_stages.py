@@ -1,6 +1,7 @@
 """Stage reuse / resume bookkeeping and the demo's job plan (no training)."""
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from signpt.pipeline import stages as S
@@ -88,7 +89,6 @@ def test_stage_keys_follow_the_presets(monkeypatch):
     assert ft.params()["resolved"]["encoder_lr_scale"] == common.task_config("cslr").encoder_lr_scale
     monkeypatch.setitem(common.TINY, "cslr", {**common.TINY["cslr"], "encoder_lr_scale": 0.5})
     assert S.stage_key(ft.params()) != ft_key
-    import dataclasses
     monkeypatch.setitem(model_presets.PRESETS, "tiny",
                         dataclasses.replace(model_presets.PRESETS["tiny"], mask_ratio=0.25))
     assert S.stage_key(pt.params()) != pt_key

@@ -36,7 +36,8 @@ def finetune(task: str, corpus, *, init: str | Path | None = None, scratch: bool
              progress: bool = True) -> Path:
     """Fine-tune `task` ("islr" | "cslr" | "slt" | "retrieval") on the train split of one corpus source.
 
-    init: a pre-training checkpoint (its encoder is fine-tuned at 0.1 x the head learning rate); with
+    init: a pre-training checkpoint (its encoder is fine-tuned at the preset's ``encoder_lr_scale`` x the
+    head learning rate: paper 0.1; ``tiny`` 0.1 for CSLR/SLT, 1.0 for ISLR/retrieval); with
     `scratch` only its architecture is used (random weights); without init, the preset's encoder from
     scratch. preset: "tiny" (CPU minutes) or "paper" (Table III). source: the corpus source (default: the
     only one that suits the task). epochs / train / head: overrides of the preset. Writes training logs and
