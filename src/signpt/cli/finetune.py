@@ -10,7 +10,8 @@ def register(subparsers) -> None:
         description="Fine-tune on the train split of one corpus source: ISLR (encoder + linear, label smoothing "
                     "0.2), CSLR (encoder + temporal conv + BiLSTM + CTC), gloss-free SLT (encoder + MLP + "
                     "3-block transformer decoder) or sign-text retrieval (fine-grained contrastive). The "
-                    "pre-trained encoder learns at 0.1 x the learning rate of the new layers. Writes logs and "
+                    "pre-trained encoder learns at 0.1 x the learning rate of the new layers (paper preset; tiny: "
+                    "0.1 x for CSLR/SLT, 1.0 x for ISLR/retrieval). Writes logs and "
                     "checkpoints under --out; the task checkpoint is OUT/model.",
     )
     p.add_argument("task", choices=TASK_CHOICES, help="downstream task")
