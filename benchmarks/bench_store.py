@@ -13,7 +13,6 @@ root; on a cold disk the random-read figures of every layout fall (pickle most, 
 from __future__ import annotations
 
 import argparse
-import os
 import pickle
 import shutil
 import tempfile
@@ -21,7 +20,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from signpt.data.schema import Sample

@@ -29,8 +29,8 @@ def main() -> None:
 
         frames = sum(int(np.load(out / r["pose"])["confidence"].shape[0]) for r in rows)
         size = sum(p.stat().st_size for p in (out / "poses").rglob("*.npz"))
-        print(f"| preset | samples | frames | raw MB | wall s | CPU s | samples/s (wall) | frames/s (wall) |")
-        print(f"| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| preset | samples | frames | raw MB | wall s | CPU s | samples/s (wall) | frames/s (wall) |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         print(f"| {args.preset} | {len(rows)} | {frames} | {size / 2**20:.0f} | {wall:.1f} | {cpu:.1f} | "
               f"{len(rows) / wall:.0f} | {frames / wall:.0f} |")
         if args.curate:

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from signpt.data.synth import generate
-from signpt.data.synth.generate import (PRESETS, Job, class_concepts, lexicons, make_signers, plan_jobs, produce,
+from signpt.data.synth.generate import (PRESETS, class_concepts, lexicons, make_signers, plan_jobs, produce,
                                         recipe)
 from signpt.data.synth.grammar import TEMPLATES
 
@@ -83,7 +83,7 @@ def test_deterministic_same_seed_different_seed(corpus):
     lex1, signers1 = lexicons(1), make_signers(pre, 1)
     jobs1 = plan_jobs(pre, 1, signers1)
     by_id1 = {s.id: s for g in signers1.values() for pool in g.values() for s in pool}
-    j0, j1 = jobs[0], jobs1[0]
+    j1 = jobs1[0]
     kp1, _ = produce(j1, lex1[j1.sign_language], by_id1[j1.signer], 1)
     kp0 = _load(out, rows[0])["keypoints"]
     assert kp0.shape != kp1.shape or not np.array_equal(kp0, kp1)

@@ -8,7 +8,7 @@ import pytest
 
 from signpt.errors import ConfigError
 from signpt.pipeline import ablate as A
-from signpt.pipeline.stages import FinetuneJob, PretrainJob
+from signpt.pipeline.stages import PretrainJob
 from signpt.train.pretrain import resolve_config
 
 FIELDS = {"XII": "lambda_stc", "XIII": "data_fraction", "XIV": "pretext", "XV": "features", "XVI": "window",

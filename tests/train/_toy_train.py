@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from signpt.train.distributed import gather_with_grad, rank
+from signpt.train.distributed import gather_with_grad
 
 
 class ToyData(torch.utils.data.Dataset):

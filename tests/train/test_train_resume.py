@@ -9,7 +9,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))

@@ -439,14 +439,14 @@ def _finish(report: CurationReport, out: Path, progress: bool) -> None:
     corpus = Corpus(out)
     report.stats = corpus_stats(corpus)
     report.tables = format_tables(report.stats, name=out.name)
-    _atomic_text(out / "stats.txt", report.tables)
+    write_text(out / "stats.txt", report.tables)
     if len(corpus):
         duration_histogram(corpus, out / "duration_hist.png")
 
 
 def _write_report(report: CurationReport, out: Path, tag: str) -> None:
-    _atomic_text(out / f"{REPORT}{tag}.json", json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n")
-    _atomic_text(out / f"{REPORT}{tag}.txt", report.summary())
+    write_text(out / f"{REPORT}{tag}.json", json.dumps(report.to_dict(), indent=1, ensure_ascii=False) + "\n")
+    write_text(out / f"{REPORT}{tag}.txt", report.summary())
 
 
 def _short_summary(report: CurationReport, out: Path, tag: str) -> str:
@@ -454,6 +454,3 @@ def _short_summary(report: CurationReport, out: Path, tag: str) -> str:
     head = text.split("\nSkipped samples:")[0]
     return head + f"\n({len(report.skipped)} skipped samples listed in {out / (REPORT + tag + '.txt')})\n"
 
-
-def _atomic_text(path: Path, text: str) -> None:
-    write_text(path, text)

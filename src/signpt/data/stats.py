@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+
 from signpt.atomic import atomic_path
 
 

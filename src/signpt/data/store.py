@@ -71,13 +71,8 @@ COLUMNS = META_COLUMNS + ("duration", "paired")
 
 # ---------------------------------------------------------------------------------------------- helpers
 
-def _atomic_write_bytes(path: Path, data: bytes | memoryview) -> None:
-    """Write `data` to `path` through a temporary file in the same directory and ``os.replace``."""
-    write_bytes(path, data)
-
-
 def _atomic_write_json(path: Path, obj) -> None:
-    _atomic_write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode())
+    write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode())
 
 
 def _sha256_file(path: Path) -> str:
@@ -286,7 +281,7 @@ class CorpusWriter:
             w.write_table(table)
         data = sink.getvalue()
         path = self.root / f"{self.prefix}-{self._next_index:05d}{SHARD_SUFFIX}"
-        _atomic_write_bytes(path, memoryview(data))
+        write_bytes(path, memoryview(data))
         self._entries.append(_shard_entry(path, table, hashlib.sha256(memoryview(data)).hexdigest()))
         self._write_part(self._entries)
         self._next_index += 1

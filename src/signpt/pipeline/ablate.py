@@ -22,10 +22,11 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from signpt.atomic import write_text
 from signpt.errors import ConfigError
 from signpt.pipeline.demo import DemoConfig, default_workers, synth_stage
 from signpt.pipeline.stages import FinetuneJob, PretrainJob, banner, run_jobs, stage_key, write_json
-from signpt.tasks.common import TASKS, write_atomic
+from signpt.tasks.common import TASKS
 
 DEFAULT = "default"
 SCRATCH = "scratch"
@@ -192,7 +193,7 @@ def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=Non
               "seconds": round(time.time() - t_all, 1)}
     write_json(out / "ablations.json", record)
     path = out / "ablations.md"
-    write_atomic(path, ablation_markdown(metrics, table_ids, budget=_budget(cfg)))
+    write_text(path, ablation_markdown(metrics, table_ids, budget=_budget(cfg)))
     if progress:
         banner(f"done in {(time.time() - t_all) / 60:.1f} min: {path}")
     return path

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 
 from signpt.pipeline.stages import write_json
-from signpt.tasks.common import TASKS, write_atomic
+from signpt.atomic import write_text
+from signpt.tasks.common import TASKS
 
 ROWS = (("pretrained", "Pre-trained"), ("scratch", "Scratch"))
 HEADLINE = {  # task -> (metric key, label, higher is better)
@@ -423,5 +424,5 @@ def write_report(out: Path, record: dict, *, figures: bool = True) -> Path:
                            record["config"]["splits"][-1])
     write_json(out / "results.json", {**record, "summary": verdicts})
     path = out / "report.md"
-    write_atomic(path, build_report(out, record, figures=figures))
+    write_text(path, build_report(out, record, figures=figures))
     return path

@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
 from signpt.atomic import write_text
 
 STAGE_FILE = "stage.json"

@@ -109,9 +109,9 @@ def denormalise(normalised, info: NormInfo) -> np.ndarray:
 def save_normalised(path, normalised, confidence, info: NormInfo, *, fps: float) -> None:
     """An ``.npz`` of normalised k79 coordinates with everything to map back (keys keypoints, confidence,
     fps, frame_size, layout, normalised=1, hand_center, hand_side). Written atomically."""
-    from signpt.pose.io.common import atomic_file
+    from signpt.atomic import atomic_path
 
-    with atomic_file(path) as tmp, open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         conf = np.where(info.present, np.asarray(confidence, np.float32), 0.0).astype(np.float32)
         np.savez(f, keypoints=np.asarray(normalised, np.float32), confidence=conf,
                  fps=np.float64(fps), frame_size=np.asarray(info.frame_size, np.float64), layout=np.str_("k79"),

@@ -102,7 +102,7 @@ def render(seq: PoseSequence, out_path: str | os.PathLike, *, fps: float | None 
         raise PoseFormatError(f"{out}: can render to .gif, .mp4 or .png, not {suffix!r}")
     fps = float(fps or seq.fps)
     out.parent.mkdir(parents=True, exist_ok=True)
-    from signpt.pose.io.common import atomic_file
+    from signpt.atomic import atomic_path
 
     if suffix == ".png":
         n = seq.num_frames if max_frames is None else min(max_frames, seq.num_frames)
@@ -117,17 +117,17 @@ def render(seq: PoseSequence, out_path: str | os.PathLike, *, fps: float | None 
         grid = Image.new("RGB", (cols * tw, rows * th), BACKGROUND)
         for j, tile in enumerate(tiles):
             grid.paste(tile, ((j % cols) * tw, (j // cols) * th))
-        with atomic_file(out) as tmp:
+        with atomic_path(out) as tmp:
             grid.save(tmp, format="PNG")
         return out
 
     frames = render_frames(seq, max_frames=max_frames, size=size)
     if suffix == ".gif":
-        with atomic_file(out) as tmp:
+        with atomic_path(out) as tmp:
             frames[0].save(tmp, format="GIF", save_all=True, append_images=frames[1:],
                            duration=max(20, round(1000 / fps)), loop=0)
         return out
-    with atomic_file(out) as tmp:
+    with atomic_path(out) as tmp:
         _write_mp4(frames, tmp, fps)
     return out
 

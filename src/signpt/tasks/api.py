@@ -12,10 +12,11 @@ from pathlib import Path
 
 import torch
 
+from signpt.atomic import write_text
 from signpt.errors import CheckpointError, ConfigError
 from signpt.tasks.common import (
     TaskResult, build_encoder, resolve_init, eval_batches, load_task_model, make_dataset, model_dir, resolve_source, row_name,
-    task_config, task_module, task_samples_mask, write_atomic,
+    task_config, task_module, task_samples_mask,
 )
 
 
@@ -148,10 +149,10 @@ def run_evaluation(task: str, corpus, checkpoint, *, split: str = "test", out: s
         "metrics": out / f"metrics_{split}.json", "table": out / f"table_{split}.md",
         "examples": out / f"examples_{split}.md", "examples_jsonl": out / f"examples_{split}.jsonl",
     }
-    write_atomic(files["metrics"], json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
-    write_atomic(files["table"], table)
-    write_atomic(files["examples"], mod.examples_markdown(examples, num_examples))
-    write_atomic(files["examples_jsonl"], "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples))
+    write_text(files["metrics"], json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    write_text(files["table"], table)
+    write_text(files["examples"], mod.examples_markdown(examples, num_examples))
+    write_text(files["examples_jsonl"], "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples))
     return TaskResult(task, split, metrics, examples, table, files)
 
 

@@ -19,7 +19,6 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from signpt.atomic import write_text
 from signpt.errors import CheckpointError, ConfigError, CorpusError
 
 TASKS = ("islr", "cslr", "slt", "retrieval")
@@ -328,9 +327,6 @@ def load_task_model(checkpoint: str | Path, task: str | None = None, device: str
     model = mod.MODEL(encoder, **meta["spec"])
     load_weights(d, model)
     return model.to(device).eval(), meta
-
-
-write_atomic = write_text  # the shared atomic writer (signpt.atomic)
 
 
 def reference_prediction_markdown(examples: list[dict], column: str, limit: int = 10) -> str:

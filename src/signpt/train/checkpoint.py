@@ -99,10 +99,6 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
-    write_text(path, text)
-
-
 def save(
     ckpt_root: str | Path,
     model: nn.Module,
@@ -162,7 +158,7 @@ def save(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if update_latest:
-        _write_text_atomic(root / LATEST, name + "\n")
+        write_text(root / LATEST, name + "\n")
         if keep_last:
             for old in list_checkpoints(root)[:-keep_last]:
                 if old.name != name:

@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from signpt.errors import PoseFormatError
-from signpt.pose.io.common import atomic_file, make_sequence
+from signpt.atomic import atomic_path
+from signpt.pose.io.common import make_sequence
 from signpt.pose.sequence import PoseSequence
 
 
@@ -30,7 +31,7 @@ def read_npy(path: Path, *, fps=None, frame_size=None) -> PoseSequence:
 def write_npy(seq: PoseSequence, path: Path) -> None:
     """(T, K, 3) float32: x, y, confidence (fps and frame size are not stored: use .npz to keep them)."""
     arr = np.concatenate([seq.keypoints, seq.confidence[..., None]], axis=-1).astype(np.float32)
-    with atomic_file(path) as tmp, open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.save(f, arr)
 
 
@@ -62,6 +63,6 @@ def read_npz(path: Path, *, fps=None, frame_size=None) -> PoseSequence:
 
 def write_npz(seq: PoseSequence, path: Path) -> None:
     """Uncompressed ``.npz`` with keypoints (float32), confidence, fps, frame_size and layout."""
-    with atomic_file(path) as tmp, open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(f, keypoints=seq.keypoints, confidence=seq.confidence, fps=np.float64(seq.fps),
                  frame_size=np.asarray(seq.frame_size, np.int64), layout=np.str_(seq.layout))

@@ -1,11 +1,10 @@
-"""Helpers shared by the readers and writers: defaults for fps / frame size, atomic writes."""
+"""Helpers shared by the readers and writers: defaults for fps / frame size, sequence construction."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from signpt.atomic import atomic_path
 from signpt.errors import PoseFormatError
 from signpt.pose.detect import detect_layout
 from signpt.pose.sequence import PoseSequence
@@ -63,5 +62,3 @@ def make_sequence(keypoints, confidence, *, layout=None, file_fps=None, file_siz
     return PoseSequence(keypoints, confidence, resolve_fps(file_fps, fps), str(layout), size, source,
                         dict(meta or {}))
 
-
-atomic_file = atomic_path  # the shared atomic writer (signpt.atomic)

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 
 from signpt.errors import PoseFormatError
-from signpt.pose.io.common import atomic_file, make_sequence
+from signpt.atomic import atomic_path
+from signpt.pose.io.common import make_sequence
 from signpt.pose.sequence import PoseSequence
 
 
@@ -63,7 +64,7 @@ def write_pickle(seq: PoseSequence, path: Path) -> None:
     ``frame_size`` and ``layout`` (extra keys the public codebases ignore)."""
     obj = {"keypoints": seq.keypoints[:, None].copy(), "scores": seq.confidence[:, None].copy(),
            "fps": seq.fps, "frame_size": tuple(seq.frame_size), "layout": seq.layout}
-    with atomic_file(path) as tmp, open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         pickle.dump(obj, f, protocol=4)
 
 
@@ -168,5 +169,5 @@ def write_json(seq: PoseSequence, path: Path) -> None:
               for t in range(seq.num_frames)]
     obj = {"meta_info": {"fps": seq.fps, "frame_size": list(seq.frame_size), "layout": seq.layout},
            "instance_info": frames}
-    with atomic_file(path) as tmp:
+    with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(obj))

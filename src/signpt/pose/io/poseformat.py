@@ -8,7 +8,8 @@ import numpy.ma as ma
 
 from signpt.errors import PoseFormatError
 from signpt.pose.detect import header_mapping, pose_components
-from signpt.pose.io.common import atomic_file, make_sequence
+from signpt.atomic import atomic_path
+from signpt.pose.io.common import make_sequence
 from signpt.pose.layouts import get_layout
 from signpt.pose.sequence import PoseSequence
 
@@ -119,5 +120,5 @@ def write_pose_file(seq: PoseSequence, path: Path) -> None:
     data = ma.masked_array(seq.keypoints[:, None].astype(np.float32),
                            mask=np.repeat(missing[:, None, :, None], 2, axis=-1))
     body = NumPyPoseBody(seq.fps, data, seq.confidence[:, None].astype(np.float32))
-    with atomic_file(path) as tmp, open(tmp, "wb") as f:
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
         Pose(header, body).write(f)
