@@ -106,3 +106,38 @@ def test_checkmark_rows():
     assert "| ✓ |  | 1.00 | 99.0 | 0.10 | 1.0 |" in table
     assert best["ISLR Top-1 ↑"] == ["PR + STC"]
     assert "single best on 4 of 4." in A.ablation_markdown(metrics, ["XIV"])
+
+
+def test_seeds_give_separate_runs_with_their_seed(tmp_path):
+    settings = A.settings_for(["XV"])
+    p1, f1, _ = A.setting_jobs(tmp_path, tmp_path / "corpus", A.ablation_config(True), settings)
+    p3, f3, names = A.setting_jobs(tmp_path, tmp_path / "corpus", A.ablation_config(True), settings, seeds=3)
+    assert len(p3) == 3 * len(p1) and len(f3) == 3 * len(f1)
+    assert [j.out for j in p3[:len(p1)]] == [j.out for j in p1]  # seed 0 keeps the one-seed layout
+    assert len({j.out for j in p3}) == len(p3) and len({j.out for j in f3}) == len(f3)
+    for j in p3:
+        seed = j.train["seed"]
+        assert (f"/seed{seed}/" in j.out) == (seed > 0)
+    for j in f3:  # each fine-tuning starts from the pre-training of its own seed, in its seed's folder
+        pre = next(p for p in p3 if p.out == j.init)
+        assert pre.train["seed"] == j.seed
+        assert Path(j.out).parent == A.run_dir(tmp_path, names[f"features={pre.model.get('features', 'both')}"]
+                                               if not j.scratch else A.SCRATCH, j.seed)
+
+
+def test_multi_seed_cells_and_spread():
+    seed_values = [{"features=manual": 10.0, "features=non_manual": 1.0, "features=both": 12.0},
+                   {"features=manual": 14.0, "features=non_manual": 2.0, "features=both": 15.0},
+                   {"features=manual": 12.0, "features=non_manual": 3.0, "features=both": 18.0}]
+    per_seed = [_metrics(v) for v in seed_values]
+    table, best = A.ablation_table("XV", per_seed)
+    # both: mean 15, min 12, max 18; CSLR WER = 100 - v: mean 85, 82-88
+    assert "| ✓ | ✓ | 15.00 (12.00–18.00) | 85.0 (82.0–88.0) | 1.50 (1.20–1.80) | 15.0 (12.0–18.0) |" in table
+    assert best["ISLR Top-1 ↑"] == ["Manual + Non-manual"]
+    # both's worst seed (12) is below manual's best (14): not beyond the spread
+    assert A.beyond_spread("XV", per_seed) == {c: False for c in best}
+    per_seed[0] = _metrics({"features=manual": 10.0, "features=non_manual": 1.0, "features=both": 14.5})
+    assert all(A.beyond_spread("XV", per_seed).values())
+    md = A.ablation_markdown(per_seed, ["XV"], budget="b")
+    assert "mean (min–max) over the seeds" in md and "beyond the seed spread on 4 of 4" in md
+    assert A.beyond_spread("XV", per_seed[:1]) == {}  # one seed: no spread to speak of

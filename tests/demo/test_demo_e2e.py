@@ -62,3 +62,14 @@ def test_ablation_subset_with_few_steps(tmp_path):
         assert stored["model"][field] == value
     for row in ("| Linear |", "| GCN |", "| Coarse-grained |", "| Fine-grained |"):
         assert row in md
+    # a second seed on top: seed 0's runs are reused as they are, seed 1 runs in its own folders
+    seed0 = {p: p.stat().st_mtime_ns for p in (tmp_path / "runs").rglob("done.json")}
+    assert len(seed0) >= 3 * 5  # 3 runs: a pre-training + 4 fine-tunings each
+    path = run_ablations(tmp_path, tables=["XIX"], seeds=2, progress=False, workers=1, config=cfg)
+    md = path.read_text()
+    record = json.loads((tmp_path / "ablations.json").read_text())
+    assert record["seeds"] == 2 and len(record["metrics_per_seed"]) == 2
+    assert all(set(m["embedding=gcn"]) == set(TASKS) for m in record["metrics_per_seed"])
+    assert {p: p.stat().st_mtime_ns for p in seed0} == seed0
+    assert (tmp_path / "runs" / "seed1").is_dir() and "mean (min–max) over the seeds" in md
+    assert "| GCN | " in md and "–" in md.split("| GCN | ")[1].splitlines()[0]

@@ -14,6 +14,9 @@ def register(subparsers) -> None:
     p.add_argument("--out", default="ablations", help="output directory (default: ablations)")
     p.add_argument("--quick", action="store_true", help="short pre-training and fine-tuning budgets")
     p.add_argument("--tables", help="comma-separated subset, e.g. XII,XV (default: all of XII-XIX)")
+    p.add_argument("--seeds", type=int, default=1,
+                   help="seeds 0..N-1 per setting (pre-training and fine-tuning); cells: mean (min-max); "
+                        "finished seeds are reused (default: 1)")
     p.add_argument("--workers", type=int, help="parallel training processes (default: 2 on 2+ cores)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per process (default: 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -24,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from signpt.pipeline.ablate import parse_tables, run_ablations
 
     tables = parse_tables(args.tables)
-    path = run_ablations(args.out, quick=args.quick, tables=tables, progress=not args.no_progress,
+    path = run_ablations(args.out, quick=args.quick, tables=tables, seeds=args.seeds,
+                         progress=not args.no_progress,
                          workers=args.workers, threads=args.threads)
     print(path)
     return 0

@@ -12,8 +12,13 @@ Two rows need a reading of the paper:
 * Table XVII m = 0 %: the paper's "pre-training strategy without masked pose modeling" — its numbers equal
   Table XIV's STC-only row — so it is the ``pretext="stc"`` run.
 
-Output: OUT/synth (the corpus), OUT/runs/<setting>/{pretrain,<task>}, OUT/ablations.json (metrics per
-setting, the budget) and OUT/ablations.md (the tables). Finished runs are reused on rerun.
+With ``seeds=N`` every setting is pre-trained and fine-tuned with seeds 0..N-1 (the seed varies both, as in
+``signpt demo --seeds``) and each cell is the mean (min–max) over the seeds; a table then also says whether the
+paper's best row is ahead beyond the seed spread (its worst seed better than every other row's best seed).
+
+Output: OUT/synth (the corpus), OUT/runs/<setting>/{pretrain,<task>} (seed 0; seed s > 0 under
+OUT/runs/seed<s>/<setting>/), OUT/ablations.json (metrics per seed and setting, the budget) and OUT/ablations.md
+(the tables). Finished runs are reused on rerun, so ``--seeds 3`` after a one-seed run adds seeds 1 and 2 only.
 """
 from __future__ import annotations
 
@@ -132,42 +137,55 @@ def settings_for(table_ids: list[str]) -> list[str]:
     return [s for s in SETTINGS if s in needed]
 
 
-def setting_jobs(out: Path, corpus: Path, cfg: DemoConfig, settings: list[str]) -> tuple[list, list, dict]:
-    """(pre-training jobs, fine-tuning jobs, {setting: run name}) of `settings` (seed 0); settings with the
-    same effective overrides share one run, and the scratch row takes the preset's architecture."""
+def setting_jobs(out: Path, corpus: Path, cfg: DemoConfig, settings: list[str],
+                 seeds: int = 1) -> tuple[list, list, dict]:
+    """(pre-training jobs, fine-tuning jobs, {setting: run name}) of `settings` for seeds 0..seeds-1; settings
+    with the same effective overrides share one run, and the scratch row takes the preset's architecture."""
     names = {s: run_name(s, cfg.model_preset) for s in settings}
     runs = sorted(set(names.values()) | ({DEFAULT} if SCRATCH in names.values() else set()),
                   key=lambda n: (n != DEFAULT, n))
-    pjobs = {}
-    for name in runs:
-        if name == SCRATCH:
-            continue
-        setting = next((s for s, n in names.items() if n == name), None)
-        over = effective(setting, cfg.model_preset) if setting else {}
-        pjobs[name] = PretrainJob(str(corpus), str(out / "runs" / _slug(name) / "pretrain"), cfg.model_preset,
-                                  dict(over), {**cfg.pretrain, "seed": 0}, label=f"pretrain {name}")
-    fjobs = []
-    for name in runs:
-        if name not in names.values():
-            continue
-        base = pjobs[DEFAULT if name == SCRATCH else name]
-        for task in TASKS:
-            fjobs.append(FinetuneJob(
-                task=task, corpus=str(corpus), out=str(out / "runs" / _slug(name) / task), init=base.out,
-                scratch=name == SCRATCH, seed=0, epochs=cfg.finetune_epochs.get(task),
-                splits=tuple(cfg.splits), upstream=stage_key(base.params()), label=f"{name}: {task}"))
+    pjobs, fjobs = {}, []
+    for seed in range(seeds):
+        for name in runs:
+            if name == SCRATCH:
+                continue
+            setting = next((s for s, n in names.items() if n == name), None)
+            over = effective(setting, cfg.model_preset) if setting else {}
+            pjobs[name, seed] = PretrainJob(
+                str(corpus), str(run_dir(out, name, seed) / "pretrain"), cfg.model_preset, dict(over),
+                {**cfg.pretrain, "seed": seed}, label=f"pretrain {name}" + (f", seed {seed}" if seed else ""))
+    for seed in range(seeds):
+        for name in runs:
+            if name not in names.values():
+                continue
+            base = pjobs[DEFAULT if name == SCRATCH else name, seed]
+            for task in TASKS:
+                fjobs.append(FinetuneJob(
+                    task=task, corpus=str(corpus), out=str(run_dir(out, name, seed) / task), init=base.out,
+                    scratch=name == SCRATCH, seed=seed, epochs=cfg.finetune_epochs.get(task),
+                    splits=tuple(cfg.splits), upstream=stage_key(base.params()),
+                    label=f"{name}: {task}" + (f", seed {seed}" if seed else "")))
     return list(pjobs.values()), fjobs, names
+
+
+def run_dir(out: Path, name: str, seed: int = 0) -> Path:
+    """OUT/runs/<slug> for seed 0 (the layout of one-seed runs), OUT/runs/seed<s>/<slug> for the others."""
+    return Path(out) / "runs" / (f"seed{seed}" if seed else "") / _slug(name)
 
 
 def _slug(name: str) -> str:
     return name.replace("=", "_").replace(",", "+")
 
 
-def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=None, *, progress: bool = True,
-                  workers: int | None = None, threads: int = 1, config: DemoConfig | None = None) -> Path:
-    """Run the ablation settings of `tables` (default: all of XII-XIX) and write OUT/ablations.md and
-    OUT/ablations.json; returns the Markdown path."""
+def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=None, *, seeds: int = 1,
+                  progress: bool = True, workers: int | None = None, threads: int = 1,
+                  config: DemoConfig | None = None) -> Path:
+    """Run the ablation settings of `tables` (default: all of XII-XIX) with seeds 0..seeds-1 and write
+    OUT/ablations.md and OUT/ablations.json; returns the Markdown path."""
     table_ids = parse_tables(tables)
+    if int(seeds) < 1:
+        raise ConfigError(f"seeds={seeds}: need at least 1")
+    seeds = int(seeds)
     cfg = config or ablation_config(quick)
     workers = default_workers() if workers is None else max(1, int(workers))
     out = Path(out)
@@ -175,40 +193,55 @@ def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=Non
     t_all = time.time()
     corpus = synth_stage(out / "synth", cfg, progress)
     settings = settings_for(table_ids)
-    pjobs, fjobs, names = setting_jobs(out, corpus, cfg, settings)
+    pjobs, fjobs, names = setting_jobs(out, corpus, cfg, settings, seeds)
     if progress:
         banner(f"ablations {', '.join(table_ids)}: {len(settings)} rows, {len(pjobs)} pre-trainings "
-               f"({_budget(cfg)})")
+               f"({_budget(cfg, seeds)})")
     run_jobs(pjobs, workers=workers, threads=threads, progress=progress, desc="pre-training")
     if progress:
         banner(f"fine-tuning + test evaluation: {len(fjobs)} runs")
     results = run_jobs(fjobs, workers=workers, threads=threads, progress=progress, desc="fine-tuning")
     by_run: dict = {}
     for j, r in zip(fjobs, results):
-        by_run.setdefault(Path(j.out).parent.name, {})[j.task] = r["metrics"].get(
+        by_run.setdefault((str(Path(j.out).parent), j.seed), {})[j.task] = r["metrics"].get(
             "test", next(iter(r["metrics"].values())))
-    metrics = {s: by_run.get(_slug(n), {}) for s, n in names.items()}
-    record = {"tables": table_ids, "budget": _budget(cfg), "config": asdict(cfg),
-              "settings": {s: {"overrides": SETTINGS[s], "run": names[s]} for s in settings}, "metrics": metrics,
-              "seconds": round(time.time() - t_all, 1)}
+    per_seed = [{s: by_run.get((str(run_dir(out, n, seed)), seed), {}) for s, n in names.items()}
+                for seed in range(seeds)]
+    record = {"tables": table_ids, "budget": _budget(cfg, seeds), "config": asdict(cfg), "seeds": seeds,
+              "settings": {s: {"overrides": SETTINGS[s], "run": names[s]} for s in settings},
+              "metrics": per_seed[0], "metrics_per_seed": per_seed, "seconds": round(time.time() - t_all, 1)}
     write_json(out / "ablations.json", record)
     path = out / "ablations.md"
-    write_text(path, ablation_markdown(metrics, table_ids, budget=_budget(cfg)))
+    write_text(path, ablation_markdown(per_seed, table_ids, budget=_budget(cfg, seeds)))
     if progress:
         banner(f"done in {(time.time() - t_all) / 60:.1f} min: {path}")
     return path
 
 
-def _budget(cfg: DemoConfig) -> str:
+def _budget(cfg: DemoConfig, seeds: int = 1) -> str:
     pre = ", ".join(f"{k} {v}" for k, v in cfg.pretrain.items())
     ft = ", ".join(f"{t} {e}" for t, e in cfg.finetune_epochs.items())
     return (f"synthetic corpus '{cfg.synth_preset}', {cfg.model_preset} model; pre-training {pre}; "
-            f"fine-tuning epochs {ft}; one seed")
+            f"fine-tuning epochs {ft}; " + ("one seed" if seeds == 1 else f"seeds 0-{seeds - 1}"))
 
 
-def _value(metrics: dict, setting: str, task: str, key: str):
-    v = metrics.get(setting, {}).get(task, {}).get(key)
-    return v if isinstance(v, (int, float)) else None
+def _values(per_seed: list[dict], setting: str, task: str, key: str) -> list[float]:
+    """The metric of `setting` on every seed that has it."""
+    out = []
+    for metrics in per_seed:
+        v = metrics.get(setting, {}).get(task, {}).get(key)
+        if isinstance(v, (int, float)):
+            out.append(float(v))
+    return out
+
+
+def _cell(values: list[float], digits: int) -> str:
+    if not values:
+        return "-"
+    mean = sum(values) / len(values)
+    if len(values) == 1:
+        return f"{mean:.{digits}f}"
+    return f"{mean:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
 
 def row_label(spec: dict, cells: list[str]) -> str:
@@ -218,8 +251,16 @@ def row_label(spec: dict, cells: list[str]) -> str:
     return " ".join(c for c in cells if c) or "-"
 
 
-def ablation_table(table_id: str, metrics: dict) -> tuple[str, dict]:
-    """(Markdown table of one ablation in the paper's layout, {metric column: best row label})."""
+def _per_seed(metrics) -> list[dict]:
+    """One metrics dict ({setting: {task: {key: value}}}) or a list of them, one per seed -> the list."""
+    return list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
+
+
+def ablation_table(table_id: str, metrics) -> tuple[str, dict]:
+    """(Markdown table of one ablation in the paper's layout, {metric column: best row labels by the mean}).
+
+    metrics: {setting: {task: {key: value}}}, or a list of those, one per seed (cells: mean (min–max))."""
+    per_seed = _per_seed(metrics)
     spec = TABLES[table_id]
     header = [*spec["columns"], *(m[2] for m in METRICS)]
     lines = [f"**Table {table_id}: {spec['title']}**", "",
@@ -227,36 +268,59 @@ def ablation_table(table_id: str, metrics: dict) -> tuple[str, dict]:
              "|" + "|".join([" --- "] * len(spec["columns"]) + [" ---: "] * len(METRICS)) + "|"]
     best = {}
     for task, key, col, higher, digits in METRICS:
-        vals = [(_value(metrics, s, task, key), row_label(spec, cells)) for cells, s in spec["rows"]]
-        vals = [(v, label) for v, label in vals if v is not None]
+        vals = [(_values(per_seed, s, task, key), row_label(spec, cells)) for cells, s in spec["rows"]]
+        vals = [(sum(v) / len(v), label) for v, label in vals if v]
         if vals:
             top = max(v for v, _ in vals) if higher else min(v for v, _ in vals)
             best[col] = [label for v, label in vals if v == top]
     for cells, setting in spec["rows"]:
         row = list(cells)
         for task, key, col, higher, digits in METRICS:
-            v = _value(metrics, setting, task, key)
-            row.append("-" if v is None else f"{v:.{digits}f}")
+            row.append(_cell(_values(per_seed, setting, task, key), digits))
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n", best
 
 
-def ablation_markdown(metrics: dict, table_ids: list[str], *, budget: str = "") -> str:
+def beyond_spread(table_id: str, metrics) -> dict:
+    """{metric column: True / False} whether the paper's best row is ahead of every other row beyond the seed
+    spread (its worst seed better than each other row's best seed); only columns where every row has 2+ seeds."""
+    per_seed = _per_seed(metrics)
+    spec = TABLES[table_id]
+    out = {}
+    for task, key, col, higher, _ in METRICS:
+        rows = {row_label(spec, cells): _values(per_seed, s, task, key) for cells, s in spec["rows"]}
+        paper = rows.get(spec["paper_best"])
+        if not paper or any(len(v) < 2 for v in rows.values()):
+            continue
+        others = [v for label, v in rows.items() if label != spec["paper_best"]]
+        out[col] = all((min(paper) > max(v)) if higher else (max(paper) < min(v)) for v in others)
+    return out
+
+
+def ablation_markdown(metrics, table_ids: list[str], *, budget: str = "") -> str:
     """The tables, each followed by where its best rows are here and in the paper."""
+    per_seed = _per_seed(metrics)
     parts = ["# signpt ablations (paper Tables XII-XIX at tiny scale)", ""]
     if budget:
         parts += [f"Budget per setting: {budget}. Metrics on the test split (unseen signers): ISLR per-instance "
-                  "top-1 (%) on synth-islr, CSLR WER (%), SLT BLEU-4 and T2V R@1 (%) on synth-sent.", ""]
+                  "top-1 (%) on synth-islr, CSLR WER (%), SLT BLEU-4 and T2V R@1 (%) on synth-sent."
+                  + (" Cells: mean (min–max) over the seeds." if len(per_seed) > 1 else ""), ""]
     for t in table_ids:
-        table, best = ablation_table(t, metrics)
+        table, best = ablation_table(t, per_seed)
         parts += [table, ""]
         if best:
             paper = TABLES[t]["paper_best"]
             here = "; ".join(f"{col}: {', '.join(rows)}" for col, rows in best.items())
             agree = sum(rows == [paper] for rows in best.values())
             ties = sum(len(rows) > 1 for rows in best.values())
-            parts += [f"Best here — {here}. Paper: “{paper}” best on all four; here it is the single best on "
-                      f"{agree} of {len(best)}" + (f" ({ties} tied)" if ties else "") + ".", ""]
+            line = (f"Best here (mean) — {here}. Paper: “{paper}” best on all four; here it is the single best on "
+                    f"{agree} of {len(best)}" + (f" ({ties} tied)" if ties else "") + ".")
+            spread = beyond_spread(t, per_seed)
+            if spread:
+                line += (f" Ahead of every other row beyond the seed spread on {sum(spread.values())} of "
+                         f"{len(spread)}" + (f" ({', '.join(c for c, v in spread.items() if v)})"
+                                             if any(spread.values()) else "") + ".")
+            parts += [line, ""]
     return "\n".join(parts)
 
 
