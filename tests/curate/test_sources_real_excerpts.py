@@ -12,7 +12,6 @@ from collections import Counter
 import pytest
 
 from conftest import SHARED, needs_shared
-from signpt.data.curate import curate
 from signpt.data.recipe import load_recipe
 from signpt.data.sources import iter_records
 from signpt.errors import CurationError
@@ -223,30 +222,36 @@ def _excerpt_rows() -> dict[str, Counter]:
     }
 
 
-def test_curate_every_real_excerpt_without_poses(tmp_path):
-    recipe = {"sources": [
-        {"name": "wlasl100", "adapter": "wlasl", "annotations": str(ANN / "wlasl" / "nslt_100.json")},
-        {"name": "msasl", "adapter": "msasl", "annotations": str(ANN / "msasl")},
-        {"name": "slr500", "adapter": "slr500", "annotations": str(ANN / "slr500")},
-        {"name": "csl_daily", "adapter": "csl_daily", "annotations": str(ANN / "csl_daily"), "trusted": True},
-        {"name": "csl_daily_split", "adapter": "csl_daily", "annotations": str(ANN / "csl_daily" / "split_1.txt"),
-         "require_text": False},
-        {"name": "how2sign", "adapter": "how2sign", "annotations": str(ANN / "how2sign")},
-        {"name": "phoenix2014", "adapter": "phoenix2014", "annotations": str(ANN / "phoenix2014")},
-        {"name": "phoenix2014t", "adapter": "phoenix2014t", "annotations": str(ANN / "phoenix2014t"),
-         "trusted": True},
-    ]}
-    for s in recipe["sources"]:
-        s["poses"] = str(tmp_path / "poses")
+RECIPE = """
+sources:
+  - {name: wlasl100, adapter: wlasl, annotations: $ANN/wlasl/nslt_100.json, poses: $POSES}
+  - {name: msasl, adapter: msasl, annotations: $ANN/msasl, poses: $POSES}
+  - {name: slr500, adapter: slr500, annotations: $ANN/slr500, poses: $POSES}
+  - {name: csl_daily, adapter: csl_daily, annotations: $ANN/csl_daily, poses: $POSES, trusted: true}
+  - {name: csl_daily_split, adapter: csl_daily, annotations: $ANN/csl_daily/split_1.txt, poses: $POSES,
+     require_text: false}
+  - {name: how2sign, adapter: how2sign, annotations: $ANN/how2sign, poses: $POSES}
+  - {name: phoenix2014, adapter: phoenix2014, annotations: $ANN/phoenix2014, poses: $POSES}
+  - {name: phoenix2014t, adapter: phoenix2014t, annotations: $ANN/phoenix2014t, poses: $POSES, trusted: true}
+"""
+
+
+def test_curate_every_real_excerpt_without_poses(tmp_path, monkeypatch, capsys):
+    from signpt.cli.main import main
+
     (tmp_path / "poses").mkdir()
-    report = curate(recipe, tmp_path / "corpus", progress=False)
+    monkeypatch.setenv("ANN", str(ANN))
+    monkeypatch.setenv("POSES", str(tmp_path / "poses"))
+    (tmp_path / "real.yaml").write_text(RECIPE, encoding="utf-8")
+    assert main(["curate", str(tmp_path / "real.yaml"), "--out", str(tmp_path / "corpus"), "--quiet"]) == 0
+    report = json.loads((tmp_path / "corpus" / "curation-report.json").read_text(encoding="utf-8"))
     expected = _excerpt_rows()
-    assert not report.errors and report.written == 0
-    for r in report.sources:
-        assert Counter(r.splits) == expected[r.name], r.name
-        assert r.records == len(r.skipped) == sum(expected[r.name].values()), r.name
-    reasons = Counter(s.reason for s in report.skipped)
-    assert reasons == {"missing pose file": sum(sum(c.values()) for c in expected.values())}
-    assert all("does not exist" in s.detail for s in report.skipped)
+    assert report["totals"]["written"] == 0 and not any(r["error"] for r in report["sources"])
+    assert [r["name"] for r in report["sources"]] == list(expected)
+    for r in report["sources"]:
+        assert Counter(r["splits"]) == expected[r["name"]], r["name"]
+        assert r["records"] == len(r["skipped"]) == sum(expected[r["name"]].values()), r["name"]
+    assert report["totals"]["skipped_by_reason"] == {"missing pose file": sum(sum(c.values()) for c in expected.values())}
+    assert all("does not exist" in s["detail"] for r in report["sources"] for s in r["skipped"])
     text = (tmp_path / "corpus" / "curation-report.txt").read_text(encoding="utf-8")
-    assert "annotation" not in {s.reason for s in report.skipped} and "FAILED" not in text
+    assert "FAILED" not in text and "annotation:" not in text
