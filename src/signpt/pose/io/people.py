@@ -2,18 +2,17 @@
 
 Pose estimators list the people of each frame in no stable order (detection order), so "person 0 of every
 frame" jumps between the signer and whoever else is in view (an interpreter inset, a presenter, a passer-by).
-:func:`choose_signer` picks one person per frame, consistently across frames:
+:func:`choose_signer` picks the same person in every frame:
 
 1. Each person's box is the file's box when it has one (MMPose ``bbox``), else the box of their points with
    confidence >= ``min_conf``. Score = box area / frame area x (1 - distance of the box centre from the frame
    centre / half the frame diagonal): large and central scores high.
-2. The track starts at the frame holding the highest score of the whole file (the signer at their most
-   visible), then runs forward and backward from there: in each frame the person whose box overlaps the
-   previous choice most (IoU) is taken, so a bystander who is briefly larger or more central does not
-   take over; when no box overlaps the previous choice by at least ``min_iou`` (the signer left the frame,
-   or frames without people), the highest-scoring person of that frame is taken and the track goes on from it.
-
-Frames without any person give -1 (their points are missing).
+2. People are linked into tracks frame by frame: a person joins the track whose last box overlaps theirs most
+   (IoU >= ``min_iou``, greedily, best overlaps first, one person per track and frame; a track survives frames
+   in which it is not seen); a person overlapping no track starts a new one.
+3. The signer is the track with the highest sum of scores over the file: the person whose box stays largest
+   and most central. Frames where that track has no person give -1 (the points are missing there, rather
+   than taken from someone else).
 """
 from __future__ import annotations
 
@@ -73,21 +72,37 @@ def choose_signer(boxes: np.ndarray, frame_size, min_iou: float = 0.1) -> np.nda
         return choice
     scores = box_scores(boxes, frame_size)
     present = scores >= 0
-    if not present.any():
-        return choice
-    t0 = int(np.unravel_index(np.argmax(np.where(present, scores, -np.inf)), scores.shape)[0])
-    choice[t0] = int(np.argmax(np.where(present[t0], scores[t0], -np.inf)))
-    for order in (range(t0 + 1, t_count), range(t0 - 1, -1, -1)):
-        prev = boxes[t0, choice[t0]]
-        for t in order:
-            if not present[t].any():
+    if p_count == 1:
+        return np.where(present[:, 0], 0, -1).astype(np.int64)
+    last: list[np.ndarray] = []      # last box of each track
+    members: list[dict] = []         # track -> {frame: person}
+    total: list[float] = []          # track -> sum of scores
+    for t in range(t_count):
+        people = [p for p in range(p_count) if present[t, p]]
+        if not people:
+            continue
+        pairs = []
+        if last:
+            ref = np.stack(last)
+            for p in people:
+                ov = iou(boxes[t, p], ref)
+                pairs += [(float(ov[k]), p, k) for k in range(len(last)) if ov[k] >= min_iou]
+        taken_p, taken_k = set(), set()
+        for ov, p, k in sorted(pairs, key=lambda x: (-x[0], x[1], x[2])):
+            if p in taken_p or k in taken_k:
                 continue
-            overlap = np.where(present[t], iou(prev, boxes[t]), -1.0)
-            best = int(np.argmax(overlap))
-            if overlap[best] < min_iou:
-                best = int(np.argmax(np.where(present[t], scores[t], -np.inf)))
-            choice[t] = best
-            prev = boxes[t, best]
+            taken_p.add(p)
+            taken_k.add(k)
+            last[k], members[k][t] = boxes[t, p], p
+            total[k] += float(scores[t, p])
+        for p in people:
+            if p not in taken_p:
+                last.append(boxes[t, p])
+                members.append({t: p})
+                total.append(float(scores[t, p]))
+    best = int(np.argmax(total))
+    for t, p in members[best].items():
+        choice[t] = p
     return choice
 
 
