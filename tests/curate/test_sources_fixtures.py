@@ -87,6 +87,24 @@ def test_nmfs_csl_lists_and_class_groups(tmp_path):
     assert (a.split, c.split, a.signer, c.signer, b.text) == ("train", "test", "1", "9", "词：w3")
 
 
+def test_nmfs_csl_labels_from_folder_numbers(tmp_path):
+    ann = tmp_path / "label"
+    ann.mkdir()
+    (ann / "gloss_list.txt").write_text("".join(f"w{i}\r\n" for i in range(700)), encoding="utf-8")  # line k = k
+    (ann / "train.txt").write_text("000609/P01_0609_1.mp4 609\n000610/P02_0610_1.mp4 610\n"
+                                   "000611/P03_0611_1.mp4 5\n")  # the last label disagrees with its folder
+    (ann / "test.txt").write_text("000003/P09_0003_1.mp4\n000699/P09_0699_1")  # path only: label = folder
+    for name in ("000609/P01_0609_1", "000610/P02_0610_1", "000003/P09_0003_1", "000699/P09_0699_1"):
+        write_seq(tmp_path / "poses" / f"{name}.npz", 10)
+    recs = {r.id: r for r in records({"name": "nmfs", "adapter": "nmfs_csl", "annotations": str(ann),
+                                      "poses": str(tmp_path / "poses")})}
+    assert [(recs[k].label, recs[k].split, recs[k].meta["class_group"]) for k in
+            ("000609/P01_0609_1", "000610/P02_0610_1", "000003/P09_0003_1", "000699/P09_0699_1")] == [
+        (609, "train", "confusing"), (610, "train", "normal"), (3, "test", "confusing"), (699, "test", "normal")]
+    assert recs["000699/P09_0699_1"].gloss == ["w699"] and recs["000003/P09_0003_1"].signer == "9"
+    assert "train.txt:3: label 5 disagrees with the video's folder 000611" in recs["000611/P03_0611_1"].problem
+
+
 def test_phoenix2014_is_unpaired(tmp_path):
     ann = tmp_path / "manual"
     ann.mkdir()
