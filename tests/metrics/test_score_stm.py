@@ -3,11 +3,13 @@ import json
 
 import pytest
 
-from conftest import SHARED_DATA
+from pathlib import Path
+
 from signpt.cli.main import main
 from signpt.errors import SignptError
 from signpt.metrics.sclite_files import read_ctm, read_stm, stm_references
 
+SHARED_DATA = Path(__file__).parents[1].parent.parent / "shared" / "data"
 STM = SHARED_DATA / "annotations" / "phoenix2014" / "phoenix2014-groundtruth-dev.stm"
 needs_stm = pytest.mark.skipif(not STM.is_file(), reason=f"real PHOENIX-2014 STM not found at {STM}")
 
