@@ -255,3 +255,21 @@ def test_curate_every_real_excerpt_without_poses(tmp_path, monkeypatch, capsys):
     assert all("does not exist" in s["detail"] for r in report["sources"] for s in r["skipped"])
     text = (tmp_path / "corpus" / "curation-report.txt").read_text(encoding="utf-8")
     assert "FAILED" not in text and "annotation:" not in text
+
+
+def test_mojibake_from_any_adapter_is_kept_and_reported(tmp_path):
+    from conftest import write_seq
+    from signpt.data.curate import curate
+
+    write_seq(tmp_path / "a.npz", 20)
+    (tmp_path / "m.jsonl").write_text(json.dumps({"id": "a", "pose": "a.npz", "text": "It\u00e2\u0080\u0099s fine."}) + "\n",
+                                      encoding="utf-8")
+    report = curate({"sources": [{"name": "mine", "adapter": "generic", "annotations": str(tmp_path / "m.jsonl")}]},
+                    tmp_path / "corpus", progress=False)
+    assert report.written == 1 and len(report.sources[0].warnings) == 1
+    assert "a: text looks like mis-decoded UTF-8" in report.sources[0].warnings[0]
+    summary = (tmp_path / "corpus" / "curation-report.txt").read_text(encoding="utf-8")
+    assert "Warnings (1; the samples were kept)" in summary
+    from signpt.data.store import Corpus
+
+    assert Corpus(tmp_path / "corpus")[0].text == "It\u00e2\u0080\u0099s fine."

@@ -155,3 +155,23 @@ def test_openhands_pose_pickle(fingerspelling, tmp_path):
         pickle.dump({"keypoints": xyz[:, :70], "confidences": conf[:, :70]}, f)
     with pytest.raises(PoseFormatError, match=r"\(T, 75, 3\)"):
         read_pose(path, trusted=True, frame_size=(w, h))
+
+
+def test_openpose_folder_with_a_bystander_listed_first(poses_dir, tmp_path):
+    from signpt.pose import write_pose
+
+    src = read_pose(poses_dir / "openpose.pose")
+    write_pose(src, tmp_path / "clip")
+    for f in sorted((tmp_path / "clip").glob("*_keypoints.json")):
+        obj = json.loads(f.read_text())
+        signer = obj["people"][0]
+        trip = np.asarray(signer["pose_keypoints_2d"], np.float32).reshape(-1, 3)
+        small = trip.copy()
+        present = small[:, 2] > 0
+        small[present, :2] = (small[present, :2] - small[present, :2].mean(0)) * 0.3 + [40, 40]
+        other = {k: ([] if k != "pose_keypoints_2d" else small.reshape(-1).tolist()) for k in signer}
+        obj["people"] = [other, signer]  # OpenPose's order is no signal
+        f.write_text(json.dumps(obj))
+    seq = read_pose(tmp_path / "clip", frame_size=src.frame_size)
+    assert seq.meta["people"] == 2
+    np.testing.assert_allclose(seq.keypoints, src.keypoints, atol=1e-4)

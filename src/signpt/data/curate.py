@@ -247,6 +247,7 @@ def curate_source(cfg: SourceConfig, options: CurationOptions, out: str | Path, 
                   progress: bool = True, position: int = 0) -> SourceReport:
     """Curate one recipe source (or its shard ``(i, n)``) into the corpus at ``out``."""
     from signpt.data.sources import get_adapter, open_source
+    from signpt.data.sources.base import mojibake
     from signpt.data.store import CorpusWriter
 
     t0 = time.perf_counter()
@@ -262,6 +263,9 @@ def curate_source(cfg: SourceConfig, options: CurationOptions, out: str | Path, 
         records = [r for r in records if shard_of(r.video or r.id, shard[1]) == shard[0]]
     report.records = len(records)
     report.splits = dict(Counter(r.split or "none" for r in records))
+    for r in records:  # any adapter's text: mis-decoded UTF-8 is kept, and reported
+        if not r.warnings and (bad := mojibake(r.text)) is not None:
+            r.warnings.append(f"text looks like mis-decoded UTF-8 ({bad!r}), kept as it is")
     report.warnings = [f"{r.id}: {w}" for r in records for w in r.warnings]
     cache = _PoseCache(cfg)
     hand_cache = {}
