@@ -175,3 +175,15 @@ def test_openpose_folder_with_a_bystander_listed_first(poses_dir, tmp_path):
     seq = read_pose(tmp_path / "clip", frame_size=src.frame_size)
     assert seq.meta["people"] == 2
     np.testing.assert_allclose(seq.keypoints, src.keypoints, atol=1e-4)
+
+
+def test_convert_cli_on_the_real_uni_sign_pickle(lis, tmp_path, capsys):
+    from signpt.cli.main import main
+
+    path, raw = lis
+    assert main(["convert", str(path), str(tmp_path / "k.npz"), "--layout", "k79"]) == 2  # not trusted
+    assert "trusted" in capsys.readouterr().err
+    assert main(["convert", str(path), str(tmp_path / "k.npz"), "--layout", "k79", "--trusted"]) == 0
+    k = read_pose(tmp_path / "k.npz")
+    assert k.layout == "k79" and k.frame_size == (850, 720) and k.num_frames == 126
+    np.testing.assert_array_equal(k.keypoints, to_k79(read_pose(path, trusted=True)).keypoints)
