@@ -187,3 +187,23 @@ def test_convert_cli_on_the_real_uni_sign_pickle(lis, tmp_path, capsys):
     k = read_pose(tmp_path / "k.npz")
     assert k.layout == "k79" and k.frame_size == (850, 720) and k.num_frames == 126
     np.testing.assert_array_equal(k.keypoints, to_k79(read_pose(path, trusted=True)).keypoints)
+
+
+def test_uni_sign_pickle_with_a_varying_number_of_people(lis, tmp_path):
+    _, raw = lis
+    kp = np.asarray(raw["keypoints"], np.float32)[:, 0]
+    sc = np.asarray(raw["scores"], np.float32)[:, 0]
+    frames, scores = [], []
+    for t in range(len(kp)):
+        if t % 3 == 0:  # a second, smaller person detected first in every third frame
+            frames.append(np.stack([_bystander(kp[t], (300, -200)), kp[t]]))
+            scores.append(np.stack([sc[t], sc[t]]))
+        else:
+            frames.append(kp[t][None])
+            scores.append(sc[t][None])
+    path = tmp_path / "people.pkl"
+    with open(path, "wb") as f:
+        pickle.dump({"keypoints": frames, "scores": scores, "w_h": raw["w_h"]}, f)
+    seq = read_pose(path, trusted=True)
+    assert seq.meta["people"] == 2
+    np.testing.assert_array_equal(seq.keypoints, kp)
