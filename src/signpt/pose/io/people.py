@@ -47,23 +47,11 @@ def box_scores(boxes: np.ndarray, frame_size) -> np.ndarray:
     return np.where(np.isnan(boxes).any(-1), -1.0, score)
 
 
-def iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of box ``a`` (4,) with boxes ``b`` (P, 4); 0 where either is NaN or empty."""
-    x0, y0 = np.maximum(a[0], b[:, 0]), np.maximum(a[1], b[:, 1])
-    x1, y1 = np.minimum(a[2], b[:, 2]), np.minimum(a[3], b[:, 3])
-    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
-    area_a = max(a[2] - a[0], 0) * max(a[3] - a[1], 0)
-    area_b = np.clip(b[:, 2] - b[:, 0], 0, None) * np.clip(b[:, 3] - b[:, 1], 0, None)
-    union = area_a + area_b - inter
-    with np.errstate(all="ignore"):
-        out = np.where(union > 0, inter / union, 0.0)
-    return np.nan_to_num(out, nan=0.0)
-
-
 def choose_signer(boxes: np.ndarray, frame_size, min_iou: float = 0.1) -> np.ndarray:
     """(T, P, 4) boxes (NaN = no such person in that frame) -> (T,) chosen person per frame, -1 for none.
 
-    See the module docstring for the rule. With one person per frame this is that person wherever present.
+    See the module docstring for the rule. A file with one person slot (P = 1: the writer kept one person a
+    frame) is taken as it is wherever present, as is a single track of at most one person a frame.
     """
     boxes = np.asarray(boxes, dtype=np.float64)
     t_count, p_count = boxes.shape[:2]
@@ -72,38 +60,61 @@ def choose_signer(boxes: np.ndarray, frame_size, min_iou: float = 0.1) -> np.nda
         return choice
     scores = box_scores(boxes, frame_size)
     present = scores >= 0
-    if p_count == 1:
-        return np.where(present[:, 0], 0, -1).astype(np.int64)
-    last: list[np.ndarray] = []      # last box of each track
-    members: list[dict] = []         # track -> {frame: person}
-    total: list[float] = []          # track -> sum of scores
+    if p_count == 1 or present.sum(1).max() <= 1 and _one_track(boxes, present, min_iou):
+        return np.where(present.any(1), np.argmax(present, 1), -1).astype(np.int64)
+    # plain Python floats: a few people a frame, many frames (numpy's per-call cost would dominate)
+    blist, slist, plist = boxes.tolist(), scores.tolist(), present.tolist()
+    last: list[list[float]] = []        # last box of each track
+    members: list[dict] = []            # track -> {frame: person}
+    total: list[float] = []             # track -> sum of scores
     for t in range(t_count):
-        people = [p for p in range(p_count) if present[t, p]]
+        people = [p for p in range(p_count) if plist[t][p]]
         if not people:
             continue
-        pairs = []
-        if last:
-            ref = np.stack(last)
-            for p in people:
-                ov = iou(boxes[t, p], ref)
-                pairs += [(float(ov[k]), p, k) for k in range(len(last)) if ov[k] >= min_iou]
+        pairs = [(_iou(blist[t][p], box), p, k) for p in people for k, box in enumerate(last)]
+        pairs = sorted((x for x in pairs if x[0] >= min_iou), key=lambda x: (-x[0], x[1], x[2]))
         taken_p, taken_k = set(), set()
-        for ov, p, k in sorted(pairs, key=lambda x: (-x[0], x[1], x[2])):
+        for _, p, k in pairs:
             if p in taken_p or k in taken_k:
                 continue
             taken_p.add(p)
             taken_k.add(k)
-            last[k], members[k][t] = boxes[t, p], p
-            total[k] += float(scores[t, p])
+            last[k], members[k][t] = blist[t][p], p
+            total[k] += slist[t][p]
         for p in people:
             if p not in taken_p:
-                last.append(boxes[t, p])
+                last.append(blist[t][p])
                 members.append({t: p})
-                total.append(float(scores[t, p]))
-    best = int(np.argmax(total))
+                total.append(slist[t][p])
+    best = max(range(len(total)), key=lambda k: (total[k], -k))
     for t, p in members[best].items():
         choice[t] = p
     return choice
+
+
+def _iou(a: list[float], b: list[float]) -> float:
+    iw = min(a[2], b[2]) - max(a[0], b[0])
+    ih = min(a[3], b[3]) - max(a[1], b[1])
+    if iw <= 0 or ih <= 0:
+        return 0.0
+    inter = iw * ih
+    union = max(a[2] - a[0], 0) * max(a[3] - a[1], 0) + max(b[2] - b[0], 0) * max(b[3] - b[1], 0) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _one_track(boxes: np.ndarray, present: np.ndarray, min_iou: float) -> bool:
+    """True when every frame has at most one person and consecutive detections overlap (a single track)."""
+    idx = np.flatnonzero(present.any(1))
+    if idx.size < 2:
+        return True
+    seq = boxes[idx, np.argmax(present[idx], 1)]
+    a, b = seq[:-1], seq[1:]
+    x0, y0 = np.maximum(a[:, 0], b[:, 0]), np.maximum(a[:, 1], b[:, 1])
+    x1, y1 = np.minimum(a[:, 2], b[:, 2]), np.minimum(a[:, 3], b[:, 3])
+    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+    union = ((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]) + (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]) - inter)
+    with np.errstate(all="ignore"):
+        return bool((np.where(union > 0, inter / union, 0.0) >= min_iou).all())
 
 
 def gather(values: np.ndarray, choice: np.ndarray) -> np.ndarray:
