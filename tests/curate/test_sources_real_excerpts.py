@@ -255,6 +255,7 @@ def test_curate_every_real_excerpt_without_poses(tmp_path, monkeypatch, capsys):
     assert all("does not exist" in s["detail"] for r in report["sources"] for s in r["skipped"])
     text = (tmp_path / "corpus" / "curation-report.txt").read_text(encoding="utf-8")
     assert "FAILED" not in text and "annotation:" not in text
+    assert "  csl_daily_split: dev 50, test 50, train 200" in text
 
 
 def test_mojibake_from_any_adapter_is_kept_and_reported(tmp_path):

@@ -109,6 +109,10 @@ class CurationReport:
         for r in self.sources:
             lines.append(f"{r.name:<16} {r.records:>8} {r.written:>8} {r.existing:>8} {r.excluded:>8} "
                          f"{len(r.skipped):>8} {r.hands_refined:>6}" + (f"  FAILED: {r.error}" if r.error else ""))
+        if any(r.splits for r in self.sources):
+            lines += ["", "Records per split:"]
+            lines += [f"  {r.name}: " + ", ".join(f"{k} {v}" for k, v in sorted(r.splits.items()))
+                      for r in self.sources if r.splits]
         warnings = [(r.name, w) for r in self.sources for w in r.warnings]
         if warnings:
             lines += ["", f"Warnings ({len(warnings)}; the samples were kept):"]
