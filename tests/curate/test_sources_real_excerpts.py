@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import SHARED, needs_shared
+from conftest import SHARED, needs_shared, write_seq
 from signpt.data.recipe import load_recipe
 from signpt.data.sources import iter_records
 from signpt.errors import CurationError
@@ -259,7 +259,6 @@ def test_curate_every_real_excerpt_without_poses(tmp_path, monkeypatch, capsys):
 
 
 def test_mojibake_from_any_adapter_is_kept_and_reported(tmp_path):
-    from conftest import write_seq
     from signpt.data.curate import curate
 
     write_seq(tmp_path / "a.npz", 20)
