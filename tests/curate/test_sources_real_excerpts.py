@@ -193,10 +193,11 @@ def test_bobsl_public_episode_lists(tmp_path):
 
 
 def test_bobsl_episode_in_two_splits_is_an_error(tmp_path):
-    (tmp_path / "a_train.txt").write_text("5085344787448740525\n5085357672350628540")
-    (tmp_path / "a_val.txt").write_text("5085357672350628540")
+    (tmp_path / "bobsl_train.txt").write_text("5085344787448740525\n5085357672350628540")
+    (tmp_path / "bobsl_val.txt").write_text("5085357672350628540")
+    (tmp_path / "notes_train.txt").write_text("not an episode list: not read")
     (tmp_path / "x.vtt").write_text("WEBVTT\n")
-    with pytest.raises(CurationError, match=r"a_val.txt:1: episode 5085357672350628540 is also in split 'train'"):
+    with pytest.raises(CurationError, match=r"bobsl_val.txt:1: episode 5085357672350628540 is also in split 'train'"):
         _records(tmp_path, adapter="bobsl", annotations=str(tmp_path))
 
 

@@ -7,8 +7,8 @@ or ``subtitles/audio-aligned``), searched recursively, and the episode splits, e
   ``options.split_file``, or found in the folder or a parent; or
 - the public episode lists (``bobsl_train_1658.txt``, ``bobsl_val_32.txt``, and the manually aligned subsets
   ``bobsl_align_train.txt`` / ``bobsl_align_val.txt``: one 19-digit episode id a line, LF, no final newline),
-  ``options.split_lists`` (a list of files) or every ``*train*.txt`` / ``*val*.txt`` / ``*test*.txt`` in the
-  folder or a parent; the split is the one the file name holds. An episode listed under two splits is an error.
+  ``options.split_lists`` (a list of files) or every ``bobsl_*.txt`` naming train, val or test in the folder or
+  a parent; the split is the one the file name holds. An episode listed under two splits is an error.
 
 Subtitles are not public (only the episode ids are), so no test here reads a real ``.vtt``. Each cue becomes
 one pose-text pair, cut from the episode's pose file by the cue's timestamps and the pose fps. Sample id:
@@ -89,7 +89,7 @@ def _split_lists(src: Source) -> list[Path]:
                 raise CurationError(f"{p}: BOBSL episode list not found")
         return paths
     for folder in (here, *here.parents[:3]):
-        found = sorted(p for p in folder.glob("*.txt") if _LIST_SPLIT.search(p.stem))
+        found = sorted(p for p in folder.glob("bobsl_*.txt") if _LIST_SPLIT.search(p.stem))
         if found:
             return found
     return []
