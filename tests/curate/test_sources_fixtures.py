@@ -40,7 +40,8 @@ def test_msasl_cuts_by_seconds(tmp_path):
             "url": "https://youtu.be/zzz", "file": "x", "fps": 25.0}]
     (ann / "MSASL_train.json").write_text(json.dumps(train))
     (ann / "MSASL_val.json").write_text(json.dumps(val))
-    (ann / "MSASL_classes.json").write_text(json.dumps(["hello", "x", "meet"]))  # ignored: not a split
+    # the class list (a list of strings) names the gloss of each label; it is not a split
+    (ann / "MSASL_classes.json").write_text(json.dumps(["hello", "x", "meet", "a", "b", "c", "d", "nice"]))
     write_seq(tmp_path / "poses" / "abcDEF12345.npz", 150, fps=30.0)
     write_seq(tmp_path / "poses" / "zzz.npz", 40, fps=25.0)
     report, got = run(tmp_path, {"name": "msasl", "adapter": "msasl", "annotations": str(ann)})
@@ -63,7 +64,7 @@ def test_slr500_folder_layout_and_signer_split(tmp_path):
     assert report.written == 4
     splits = {k: (v.split, v.signer, v.label, v.text) for k, v in got.items()}
     assert splits["slr500/000000/P01_s1_00_0_color"] == ("train", "1", 0, "这个词是你。")
-    assert splits["slr500/000000/P36_s1_00_0_color"][0] == "train"
+    assert splits["slr500/000000/P36_s1_00_0_color"][0] == "test"  # readme.txt: train signers 0-35
     assert splits["slr500/000000/P37_s1_00_0_color"][0] == "test"
     assert splits["slr500/000001/P50_s1_00_0_color"] == ("test", "50", 1, "这个词是好。")
     assert all(v.sign_language == "csl" and v.spoken_language == "zh" for v in got.values())
@@ -86,6 +87,24 @@ def test_nmfs_csl_lists_and_class_groups(tmp_path):
     assert (a.split, c.split, a.signer, c.signer, b.text) == ("train", "test", "1", "9", "词：w3")
 
 
+def test_nmfs_csl_labels_from_folder_numbers(tmp_path):
+    ann = tmp_path / "label"
+    ann.mkdir()
+    (ann / "gloss_list.txt").write_text("".join(f"w{i}\r\n" for i in range(700)), encoding="utf-8")  # line k = k
+    (ann / "train.txt").write_text("000609/P01_0609_1.mp4 609\n000610/P02_0610_1.mp4 610\n"
+                                   "000611/P03_0611_1.mp4 5\n")  # the last label disagrees with its folder
+    (ann / "test.txt").write_text("000003/P09_0003_1.mp4\n000699/P09_0699_1")  # path only: label = folder
+    for name in ("000609/P01_0609_1", "000610/P02_0610_1", "000003/P09_0003_1", "000699/P09_0699_1"):
+        write_seq(tmp_path / "poses" / f"{name}.npz", 10)
+    recs = {r.id: r for r in records({"name": "nmfs", "adapter": "nmfs_csl", "annotations": str(ann),
+                                      "poses": str(tmp_path / "poses")})}
+    assert [(recs[k].label, recs[k].split, recs[k].meta["class_group"]) for k in
+            ("000609/P01_0609_1", "000610/P02_0610_1", "000003/P09_0003_1", "000699/P09_0699_1")] == [
+        (609, "train", "confusing"), (610, "train", "normal"), (3, "test", "confusing"), (699, "test", "normal")]
+    assert recs["000699/P09_0699_1"].gloss == ["w699"] and recs["000003/P09_0003_1"].signer == "9"
+    assert "train.txt:3: label 5 disagrees with the video's folder 000611" in recs["000611/P03_0611_1"].problem
+
+
 def test_phoenix2014_is_unpaired(tmp_path):
     ann = tmp_path / "manual"
     ann.mkdir()
@@ -100,7 +119,7 @@ def test_phoenix2014_is_unpaired(tmp_path):
     report, got = run(tmp_path, {"name": "phoenix2014", "adapter": "phoenix2014", "annotations": str(ann)})
     assert report.written == 2
     s = got["phoenix2014/01April_2010_Thursday_heute_default-0"]
-    assert s.text is None and not s.paired and s.gloss[1] == "LIEB" and s.signer == "Signer04"
+    assert s.text is None and not s.paired and s.gloss[1] == "LIEB" and s.signer == "signer04"
     assert (s.sign_language, s.spoken_language, s.num_frames) == ("gsl", "de", 30)
 
 
@@ -114,7 +133,7 @@ def test_phoenix2014t_official_csv(tmp_path):
     write_seq(tmp_path / "poses" / "dev" / "11August_2010_Wednesday_tagesschau-2.npz", 42)
     report, got = run(tmp_path, {"name": "p14t", "adapter": "phoenix2014t", "annotations": str(ann)})
     s = got["p14t/11August_2010_Wednesday_tagesschau-2"]
-    assert (s.split, s.signer, s.gloss, s.num_frames) == ("dev", "Signer08", ["DRUCK", "TIEF", "KOMMEN"], 42)
+    assert (s.split, s.signer, s.gloss, s.num_frames) == ("dev", "signer08", ["DRUCK", "TIEF", "KOMMEN"], 42)
     assert s.text.startswith("tiefer luftdruck")
 
 

@@ -141,13 +141,13 @@ def test_pickle_formats(tmp_path):
 
 def test_mmpose_json_styles(tmp_path):
     kp = [[10.0 * i, 20.0 * i] for i in range(133)]
-    frames = [{"frame_id": 1, "instances": [{"keypoints": kp, "keypoint_scores": [0.5] * 133},
+    frames = [{"frame_id": 0, "instances": [{"keypoints": kp, "keypoint_scores": [0.5] * 133},
                                             {"keypoints": [[0, 0]] * 133, "keypoint_scores": [1.0] * 133}]},
-              {"frame_id": 2, "instances": []}]
+              {"frame_id": 1, "instances": []}]  # the inferencer's bare list: frame ids from 0
     (tmp_path / "a.json").write_text(json.dumps(frames))
     seq = read_pose(tmp_path / "a.json", frame_size=(1920, 1080))
     assert seq.num_frames == 2 and seq.layout == "coco_wholebody_133"
-    np.testing.assert_array_equal(seq.keypoints[0], np.asarray(kp, np.float32))   # person 0, not person 1
+    np.testing.assert_array_equal(seq.keypoints[0], np.asarray(kp, np.float32))   # the larger person
     assert (seq.confidence[0] == 0.5).all() and (seq.confidence[1] == 0).all()
     old = [{"image_id": 7, "keypoints": sum(([x, y, 0.8] for x, y in kp), []), "score": 0.9},
            {"image_id": 7, "keypoints": [1.0, 1.0, 1.0] * 133, "score": 0.1},

@@ -18,6 +18,9 @@ def register(subparsers) -> None:
     p.add_argument("--no-hist", action="store_true", help="do not write the histogram")
     p.add_argument("--json", action="store_true", help="print the statistics as JSON instead of tables")
     p.add_argument("--verify", action="store_true", help="also check every shard's sha256 against the manifest")
+    p.add_argument("--text-model", metavar="NAME",
+                   help="also report the share of unknown tokens per spoken language for this text model "
+                        "(minilm, mbart, an HF id or folder), with a warning where it covers a language poorly")
     p.set_defaults(func=run)
 
 
@@ -34,6 +37,10 @@ def run(args) -> int:
         print(json.dumps(stats, indent=1, ensure_ascii=False))
     else:
         print(format_tables(stats, name=Path(args.corpus).resolve().name))
+    if args.text_model:
+        from signpt.cli.pretrain import report_text_coverage
+
+        report_text_coverage(args.corpus, args.text_model, splits=None)
     if not args.no_hist:
         png = Path(args.hist) if args.hist else Path(args.corpus) / "duration_hist.png"
         try:

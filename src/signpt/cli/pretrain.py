@@ -24,11 +24,35 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def report_text_coverage(corpus_dir, text_model: str, splits=("pretrain", "train")) -> list[str]:
+    """Print the unknown-token share of ``text_model`` per spoken language to stderr, and a warning naming a
+    text model that covers each poorly covered language (:mod:`signpt.model.text_coverage`). Returns the
+    warnings. A corpus or tokenizer that cannot be read is left to the command itself to report."""
+    import sys
+
+    from signpt.data.store import Corpus
+    from signpt.errors import SignptError
+    from signpt.model.text_coverage import coverage_warnings, format_coverage, text_coverage
+
+    try:
+        coverage = text_coverage(Corpus(corpus_dir), text_model, splits)
+    except (SignptError, OSError, ValueError) as e:
+        print(f"signpt: text coverage not measured ({e})", file=sys.stderr)
+        return []
+    print(format_coverage(coverage, text_model), file=sys.stderr)
+    warnings = coverage_warnings(coverage, text_model)
+    for w in warnings:
+        print(f"WARNING: {w}", file=sys.stderr)
+    return warnings
+
+
 def run(args: argparse.Namespace) -> int:
     from signpt.train import distributed as D
     from signpt.train.pretrain import resolve_config, run_pretraining
 
     setup = resolve_config(args.preset, args.config, args.overrides, max_steps=args.max_steps, epochs=args.epochs)
+    if D.rank() == 0:
+        report_text_coverage(args.corpus, setup.model.text_model)
     try:
         history = run_pretraining(args.corpus, args.out, setup, resume=args.resume, progress=not args.no_progress)
         if D.rank() == 0 and history.steps:

@@ -6,6 +6,10 @@ against line i of --ref.
 - slt: BLEU-1/2/4 (sacrebleu, tokenize none; characters for --lang zh) and ROUGE-L (COCO formula).
 - cslr: WER with sclite's 4/3/3 alignment; PHOENIX gloss clean-up on both sides for --lang de
   (default variant 2014T; --phoenix-variant 2014; --no-phoenix-cleanup to switch off).
+  PHOENIX-2014's official scoring: --ref the ground-truth STM (phoenix2014-groundtruth-dev.stm) and --hyp a
+  CTM (one word a line) or a text file with one sentence a line in the STM's order. Sentences are then paired
+  by file id, and, as the official evaluation does, the STM is scored as it is and only the hypotheses are
+  cleaned (variant 2014 by default); an id without hypothesis words counts as all deletions.
 - islr: each --hyp line holds the predicted label, or the top-k labels best first, space-separated; each
   --ref line one true label. Top-5 is reported when some line has at least 5 predictions.
 - retrieval: --hyp is a (texts, videos) similarity matrix (.npy, or whitespace-separated text rows);
@@ -25,7 +29,8 @@ from signpt.errors import SignptError
 from signpt.metrics import tables
 from signpt.metrics.accuracy import topk_accuracy_from_predictions
 from signpt.metrics.bleu_rouge import translation_scores
-from signpt.metrics.phoenix import VARIANTS
+from signpt.metrics.phoenix import VARIANTS, clean_phoenix
+from signpt.metrics.sclite_files import paired_by_id, read_ctm, stm_references
 from signpt.metrics.retrieval import retrieval_scores
 from signpt.metrics.wer import wer
 
@@ -46,8 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="text language: zh scores characters; de enables the PHOENIX clean-up for cslr (default: de)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON instead of a table")
     p.add_argument("--no-phoenix-cleanup", action="store_true", help="cslr: score the glosses as they are")
-    p.add_argument("--phoenix-variant", default="2014T", choices=VARIANTS,
-                   help="cslr: which PHOENIX clean-up rules (default: 2014T)")
+    p.add_argument("--phoenix-variant", default=None, choices=VARIANTS,
+                   help="cslr: which PHOENIX clean-up rules (default: 2014T; 2014 with an STM reference)")
     p.set_defaults(func=run)
 
 
@@ -118,15 +123,48 @@ def _score_retrieval(args: argparse.Namespace) -> dict:
     return retrieval_scores(sim, gt).to_dict()
 
 
+def _is_sclite(hyp: Path, ref: Path | None) -> bool:
+    return Path(hyp).suffix.lower() == ".ctm" or (ref is not None and Path(ref).suffix.lower() == ".stm")
+
+
+def _score_sclite(args: argparse.Namespace) -> dict:
+    """cslr with an STM reference (and a CTM or line-per-sentence hypothesis), paired by file id."""
+    if args.ref is None or Path(args.ref).suffix.lower() != ".stm":
+        raise SignptError(f"{args.hyp}: a CTM hypothesis needs --ref with the ground-truth STM (file ids)")
+    refs = stm_references(args.ref)
+    if Path(args.hyp).suffix.lower() == ".ctm":
+        hyps = read_ctm(args.hyp)
+    else:
+        lines = read_lines(args.hyp)
+        if len(lines) != len(refs):
+            raise SignptError(f"{args.hyp} has {len(lines)} lines but {args.ref} has {len(refs)} file ids: one line "
+                              f"per STM file id, in the STM's order (or give a CTM)")
+        hyps = {k: ln.split() for k, ln in zip(refs, lines)}
+    ref_words, hyp_words, ids = paired_by_id(refs, hyps, args.hyp, args.ref)
+    cleanup = None if args.no_phoenix_cleanup or args.lang != "de" else (args.phoenix_variant or "2014")
+    if cleanup is not None:
+        hyp_words = [clean_phoenix(" ".join(h), cleanup).split() for h in hyp_words]
+    try:
+        result = wer(ref_words, hyp_words)
+    except ValueError as e:
+        raise SignptError(f"{args.ref}: {e}") from None
+    out = result.to_dict()
+    out["phoenix_cleanup"] = None if cleanup is None else f"{cleanup} (hypotheses only)"
+    out["missing_hypotheses"] = sum(1 for k in ids if k not in hyps)
+    return out
+
+
 def score(args: argparse.Namespace) -> dict:
     """Compute the metrics dict of one ``signpt score`` call."""
     if args.task == "retrieval":
         return _score_retrieval(args)
+    if args.task == "cslr" and _is_sclite(args.hyp, args.ref):
+        return _score_sclite(args)
     hyp, ref = _paired(args.hyp, args.ref)
     if args.task == "slt":
         return translation_scores(hyp, ref, lang=args.lang).to_dict()
     if args.task == "cslr":
-        cleanup = None if args.no_phoenix_cleanup or args.lang != "de" else args.phoenix_variant
+        cleanup = None if args.no_phoenix_cleanup or args.lang != "de" else (args.phoenix_variant or "2014T")
         try:
             return wer(ref, hyp, phoenix_cleanup=cleanup).to_dict()
         except ValueError as e:

@@ -61,6 +61,10 @@ class SourceReport:
     """In a split the recipe maps to null."""
     hands_refined: int = 0
     skipped: list[SkippedSample] = field(default_factory=list)
+    splits: dict = field(default_factory=dict)
+    """Records per corpus split as the adapter yielded them (``"none"``: no split, or unusable annotation)."""
+    warnings: list[str] = field(default_factory=list)
+    """Problems that did not stop a sample (e.g. mojibake kept in a text), one line each."""
     error: str | None = None
     """Set when the whole source failed (e.g. its annotation file is missing); other sources still run."""
     seconds: float = 0.0
@@ -105,6 +109,14 @@ class CurationReport:
         for r in self.sources:
             lines.append(f"{r.name:<16} {r.records:>8} {r.written:>8} {r.existing:>8} {r.excluded:>8} "
                          f"{len(r.skipped):>8} {r.hands_refined:>6}" + (f"  FAILED: {r.error}" if r.error else ""))
+        if any(r.splits for r in self.sources):
+            lines += ["", "Records per split:"]
+            lines += [f"  {r.name}: " + ", ".join(f"{k} {v}" for k, v in sorted(r.splits.items()))
+                      for r in self.sources if r.splits]
+        warnings = [(r.name, w) for r in self.sources for w in r.warnings]
+        if warnings:
+            lines += ["", f"Warnings ({len(warnings)}; the samples were kept):"]
+            lines += [f"  {src}/{w}" for src, w in warnings]
         by_reason = Counter((s.source, s.reason) for s in self.skipped)
         if by_reason:
             lines += ["", "Skipped, by reason:"]
@@ -239,6 +251,7 @@ def curate_source(cfg: SourceConfig, options: CurationOptions, out: str | Path, 
                   progress: bool = True, position: int = 0) -> SourceReport:
     """Curate one recipe source (or its shard ``(i, n)``) into the corpus at ``out``."""
     from signpt.data.sources import get_adapter, open_source
+    from signpt.data.sources.base import mojibake
     from signpt.data.store import CorpusWriter
 
     t0 = time.perf_counter()
@@ -253,6 +266,11 @@ def curate_source(cfg: SourceConfig, options: CurationOptions, out: str | Path, 
     if shard is not None:
         records = [r for r in records if shard_of(r.video or r.id, shard[1]) == shard[0]]
     report.records = len(records)
+    report.splits = dict(Counter(r.split or "none" for r in records))
+    for r in records:  # any adapter's text: mis-decoded UTF-8 is kept, and reported
+        if not r.warnings and (bad := mojibake(r.text)) is not None:
+            r.warnings.append(f"text looks like mis-decoded UTF-8 ({bad!r}), kept as it is")
+    report.warnings = [f"{r.id}: {w}" for r in records for w in r.warnings]
     cache = _PoseCache(cfg)
     hand_cache = {}
 
@@ -420,6 +438,9 @@ def merge(out, *, progress: bool = True) -> CurationReport:
             for k in ("records", "written", "existing", "excluded", "hands_refined", "seconds"):
                 setattr(agg, k, getattr(agg, k) + getattr(r, k))
             agg.skipped += skipped
+            agg.warnings += r.warnings
+            for k, v in r.splits.items():
+                agg.splits[k] = agg.splits.get(k, 0) + v
             if r.error:
                 agg.error = (agg.error + "; " if agg.error else "") + r.error
     report = CurationReport(out=str(out), shard=None, sources=list(sources.values()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from signpt.errors import PoseFormatError
-from signpt.pose.layouts import holistic, openpose
+from signpt.pose.layouts import holistic, holistic75, openpose
 from signpt.pose.layouts.k79 import COCO_TO_K79, K79
 from signpt.pose.sequence import PoseSequence
 
@@ -56,12 +56,22 @@ def _openpose_to_k79() -> np.ndarray:
     return np.asarray(idx, dtype=np.int64)
 
 
+def _holistic75_to_k79() -> np.ndarray:
+    """Body points as for Holistic; no face mesh: jaw, nose tip and inner lips (k79 11-36) are missing (the pose
+    model's NOSE already is k79 0, and each source point maps to one k79 point)."""
+    idx = [holistic.POSE33.index(n) for n in MP_BODY]
+    idx += [-1] * (len(MP_JAW) + 1 + len(MP_INNER_LIPS))
+    idx += list(range(holistic75.LHAND0, holistic75.LHAND0 + 42))
+    return np.asarray(idx, dtype=np.int64)
+
+
 TO_K79: dict[str, np.ndarray] = {
     "k79": np.arange(79, dtype=np.int64),
     "coco_wholebody_133": COCO_TO_K79,
     "mediapipe_holistic_543": _holistic_to_k79(468),
     "mediapipe_holistic_553": _holistic_to_k79(478),
     "openpose_137": _openpose_to_k79(),
+    "mediapipe_holistic_75": _holistic75_to_k79(),
 }
 """Source layout -> (79,) source index of each k79 point (-1 = the source lacks it)."""
 

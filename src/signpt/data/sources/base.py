@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -66,6 +67,8 @@ class Record:
     problem: str | None = None
     video: str | None = None
     """Name of the video the pose comes from (to find a second estimator's file for hand refinement)."""
+    warnings: list[str] = field(default_factory=list)
+    """Problems that do not stop the sample (e.g. mojibake kept in the text); listed in the curation report."""
 
 
 @dataclass(frozen=True)
@@ -198,16 +201,83 @@ def read_text(path: Path) -> str:
         raise CurationError(f"{path}: cannot read ({e})") from None
 
 
-def read_delimited(path: Path, delimiter: str, required: Iterable[str]) -> list[dict]:
-    """Rows of a delimited file with a header line; checks that the required columns exist."""
+def read_delimited(path: Path, delimiter: str | tuple[str, ...], required: Iterable[str]) -> list[dict]:
+    """Rows of a delimited file with a header line; checks that the required columns exist.
+
+    Reads files as real copies come: UTF-8 with or without a BOM, CRLF or LF line ends, a final newline or
+    none, CSV quoting (a field starting with ``"`` may hold the delimiter and doubled ``""``), spaces around
+    values (stripped). ``delimiter`` may be a tuple of candidates: the first one found in the header line is
+    used (How2Sign's tab-separated files are often re-saved comma-separated). Each row carries its physical
+    line number under ``"_line"``. A row with more or fewer fields than the header is a
+    :class:`CurationError` naming the file and the line.
+    """
     text = read_text(path)
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter, quoting=csv.QUOTE_NONE)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    if not isinstance(delimiter, str):
+        first = text.split("\n", 1)[0]
+        delimiter = next((d for d in delimiter if d in first), delimiter[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True,
+                        skipinitialspace=False, strict=False)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise CurationError(f"{path}: empty file, expected a header line") from None
+    except csv.Error as e:
+        raise CurationError(f"{path}:1: unreadable header ({e})") from None
     missing = [c for c in required if c not in header]
     if missing:
-        raise CurationError(f"{path}: missing column(s) {missing} in header {header}")
-    reader.fieldnames = header
-    return [{k: (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k is not None} for row in reader]
+        raise CurationError(f"{path}:1: missing column(s) {missing} in header {header} "
+                            f"(delimiter {delimiter!r})")
+    rows = []
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            raise CurationError(f"{path}:{start}: unreadable row ({e})") from None
+        line = reader.line_num
+        if not values or all(not v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            raise CurationError(f"{path}:{start}: expected {len(header)} fields separated by {delimiter!r} "
+                                f"({', '.join(header)}), got {len(values)}")
+        row = {k: v.strip() for k, v in zip(header, values)}
+        row["_line"] = start
+        rows.append(row)
+    return rows
+
+
+_CP1252_HIGH = ("\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u017d\u2018\u2019"
+                "\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u017e\u0178")
+"""The characters cp1252 puts at 0x80-0x9f."""
+_MOJIBAKE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf" + _CP1252_HIGH + "]{1,3}")
+
+
+def mojibake(text: str | None) -> str | None:
+    """The first piece of ``text`` that looks like UTF-8 decoded as Latin-1/cp1252 (e.g. ``â\x80\x99`` for
+    ``’``), or None. Such text is kept as it is; adapters report it so the user can repair the file."""
+    if not text:
+        return None
+    for m in _MOJIBAKE.finditer(text):
+        piece = m.group(0)
+        for codec in ("latin-1", "cp1252"):
+            try:
+                piece.encode(codec).decode("utf-8")
+            except UnicodeError:
+                continue
+            return piece
+    return None
+
+
+def signer_id(value) -> str | None:
+    """A signer id as one spelling: stripped and lower-case (PHOENIX writes ``Signer04`` in its corpus files
+    and ``signer04`` in its STM); None for empty values."""
+    if value is None:
+        return None
+    s = str(value).strip()
+    return s.lower() or None
 
 
 def split_gloss(gloss: str | None) -> list[str] | None:

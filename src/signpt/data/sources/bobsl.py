@@ -1,11 +1,18 @@
 """BOBSL (British Sign Language, untrimmed BBC episodes; Albanie et al. 2021).
 
 Annotations: a folder of subtitle files ``{episode}.vtt`` (WebVTT; e.g. ``subtitles/manually-aligned``
-or ``subtitles/audio-aligned``), searched recursively, and the split file ``subset2episode.json``
-(``{"train": [episode, ...], "val": [...], "test": [...]}``) at ``options.split_file``, or found in the
-folder or a parent. Each cue becomes one pose-text pair, cut from the episode's pose file by the cue's
-timestamps and the pose fps. Sample id: ``{episode}/{cue number:05d}``. Episodes not in the split file
-go to ``options.default_split`` (``pretrain``).
+or ``subtitles/audio-aligned``), searched recursively, and the episode splits, either
+
+- the split file ``subset2episode.json`` (``{"train": [episode, ...], "val": [...], "test": [...]}``) at
+  ``options.split_file``, or found in the folder or a parent; or
+- the public episode lists (``bobsl_train_1658.txt``, ``bobsl_val_32.txt``, and the manually aligned subsets
+  ``bobsl_align_train.txt`` / ``bobsl_align_val.txt``: one 19-digit episode id a line, LF, no final newline),
+  ``options.split_lists`` (a list of files) or every ``bobsl_*.txt`` naming train, val or test in the folder or
+  a parent; the split is the one the file name holds. An episode listed under two splits is an error.
+
+Subtitles are not public (only the episode ids are), so no test here reads a real ``.vtt``. Each cue becomes
+one pose-text pair, cut from the episode's pose file by the cue's timestamps and the pose fps. Sample id:
+``{episode}/{cue number:05d}``. Episodes in no split file go to ``options.default_split`` (``pretrain``).
 
 Poses: ``{poses}/{episode}.{ext}``.
 """
@@ -70,10 +77,52 @@ def _split_file(src: Source) -> Path | None:
     return None
 
 
+_LIST_SPLIT = re.compile(r"train|val|test|dev", re.I)
+
+
+def _split_lists(src: Source) -> list[Path]:
+    here = src.annotations if src.annotations.is_dir() else src.annotations.parent
+    if "split_lists" in src.options:
+        paths = [Path(p) if Path(p).is_absolute() else here / p for p in src.options["split_lists"]]
+        for p in paths:
+            if not p.is_file():
+                raise CurationError(f"{p}: BOBSL episode list not found")
+        return paths
+    for folder in (here, *here.parents[:3]):
+        found = sorted(p for p in folder.glob("bobsl_*.txt") if _LIST_SPLIT.search(p.stem))
+        if found:
+            return found
+    return []
+
+
+def read_episode_lists(paths: list[Path]) -> dict[str, str]:
+    """Episode lists (one id a line; split from the file name) -> {episode: official split}."""
+    out: dict[str, tuple[str, str]] = {}
+    for path in paths:
+        m = _LIST_SPLIT.search(path.stem)
+        if not m:
+            raise CurationError(f"{path}: no split (train/val/test) in the file name of this episode list")
+        subset = m.group(0).lower()
+        for n, line in enumerate(read_text(path).splitlines(), 1):
+            ep = line.strip()
+            if not ep:
+                continue
+            if not ep.isdigit():
+                raise CurationError(f"{path}:{n}: expected one numeric episode id a line, got {line!r}")
+            if ep in out and out[ep][0] != subset:
+                raise CurationError(f"{path}:{n}: episode {ep} is also in split {out[ep][0]!r} ({out[ep][1]})")
+            out[ep] = (subset, f"{path}:{n}")
+    return {ep: s for ep, (s, _) in out.items()}
+
+
 def records(src: Source) -> Iterator[Record]:
     split_path = _split_file(src)
     episode_split: dict[str, str] = {}
-    if split_path is not None:
+    if split_path is None:
+        lists = _split_lists(src)
+        episode_split = read_episode_lists(lists)
+        split_path = lists[0].parent if lists else None
+    else:
         try:
             data = json.loads(read_text(split_path))
             for subset, episodes in data.items():

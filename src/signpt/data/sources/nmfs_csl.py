@@ -1,10 +1,13 @@
 """NMFs-CSL (Chinese Sign Language, isolated, 1,067 words with non-manual features; Hu et al. 2021).
 
-Annotations (a folder): the class list (``dictionary.txt``/``label.txt``/``gloss_list.txt``:
-``index<TAB>word``, or one word per line) and the split lists ``train*.txt`` / ``test*.txt``, one sample
-per line: ``<video path relative to the dataset, with or without extension> <label>`` (whitespace or
-comma separated). Without split lists, the SLR500-style folder layout is read instead
-(``{poses}/{class:06d}/P{signer}_*.ext``, signers 1..``options.train_signers`` (8) -> train).
+Untested on the real files: NMFs-CSL publishes no annotation file, so this adapter follows the layout its
+authors document. Annotations (a folder): the class list (``dictionary.txt``/``label.txt``/``gloss_list.txt``:
+``index<TAB>word``, or one word per line, line k = class k) and the split lists ``train*.txt`` / ``test*.txt``,
+one sample per line: ``<video path> <label>`` or just ``<video path>`` (relative to the dataset, with or without
+extension; whitespace or comma separated). The class id is the video's leading folder number
+(``000123/P01_...mp4`` -> 123), as in SLR500: a line's label column, when present, must agree with it (a
+disagreement is reported with the file and line). Without split lists, the SLR500-style folder layout is read
+instead (``{poses}/{class}/P{signer}_*.ext``, signers 1..``options.train_signers`` (8) -> train).
 
 Poses: ``{poses}/{video path without extension}.{ext}``.
 Class groups: the dataset's 610 "confusing" and 457 "normal" words. ``options.confusing`` is either the
@@ -53,7 +56,7 @@ def records(src: Source) -> Iterator[Record]:
     lists = sorted(p for p in folder.glob("*.txt") if re.search(r"train|test|val|dev", p.stem, re.I))
     if not lists:
         train_signers = int(src.options.get("train_signers", 8))
-        for r in folder_records(src, classes, lambda s: "train" if s <= train_signers else "test"):
+        for r in folder_records(src, classes, lambda s: "train" if s <= train_signers else "test", name_label=False):
             if r.label is not None:
                 r.meta["class_group"] = class_group(r.label, confusing)
             yield r
@@ -65,19 +68,29 @@ def records(src: Source) -> Iterator[Record]:
             if not line:
                 continue
             parts = re.split(r"[,\s]+", line)
-            name = _VIDEO_EXT.sub("", parts[0])
+            name = _VIDEO_EXT.sub("", parts[0].replace("\\", "/"))
             sid = name
+            folder = next((p for p in Path(name).parts[:-1] if p.isdigit()), None)
             try:
-                label = int(parts[1])
-                word = classes[label]
-            except (IndexError, ValueError, KeyError):
+                label = int(parts[1]) if len(parts) > 1 else int(folder)
+            except (TypeError, ValueError):
                 yield Record(id=sid, pose=None, split=None,
-                             problem=f"{path}:{n}: expected '<video> <label>' with a label in the class list")
+                             problem=f"{path}:{n}: expected '<video path> [<label>]' with the class number as the "
+                                     f"video's folder or as the label")
                 continue
+            if folder is not None and len(parts) > 1 and int(folder) != label:
+                yield Record(id=sid, pose=None, split=None,
+                             problem=f"{path}:{n}: label {label} disagrees with the video's folder {folder}")
+                continue
+            if label not in classes:
+                yield Record(id=sid, pose=None, split=None,
+                             problem=f"{path}:{n}: label {label} is not in the class list")
+                continue
+            word = classes[label]
             try:
                 split = src.split(official)
             except KeyError as e:
-                yield Record(id=sid, pose=None, split=None, problem=f"{path}: {e.args[0]}")
+                yield Record(id=sid, pose=None, split=None, problem=f"{path}:{n}: {e.args[0]}")
                 continue
             yield Record(id=sid, pose=src.find_pose(name), split=split, text=src.sentence(word), gloss=[word],
                          label=label, signer=signer_of(Path(name).name), video=name,

@@ -19,7 +19,8 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from signpt.data.sources.base import AdapterDefaults, Record, Source, annotation_files, read_delimited, split_gloss
+from signpt.data.sources.base import (AdapterDefaults, Record, Source, annotation_files, read_delimited, signer_id,
+                                      split_gloss)
 from signpt.errors import CurationError
 
 DEFAULTS = AdapterDefaults(sign_language="gsl", spoken_language="de", isolated=False)
@@ -35,7 +36,7 @@ class _PlainUnpickler(pickle.Unpickler):
 
 
 def load_label_dict(path: Path) -> dict:
-    """A gzip-pickled (or plain pickled) PHOENIX-2014-T label dict, read with :class:`_PlainUnpickler`."""
+    """A gzip-pickled (or plain pickled) label dict (PHOENIX-2014-T, CSL-Daily), read with :class:`_PlainUnpickler`."""
     raw = path.read_bytes()
     if raw[:2] == b"\x1f\x8b":
         try:
@@ -73,7 +74,7 @@ def _pose(src: Source, official: str, name: str) -> Path:
 def _from_csv(src: Source, path: Path, official: str) -> Iterator[Record]:
     for row in read_delimited(path, "|", ["name", "video", "start", "end", "speaker", "orth", "translation"]):
         yield Record(id=row["name"], pose=_pose(src, official, row["name"]), split=src.split(official),
-                     text=row["translation"] or None, gloss=split_gloss(row["orth"]), signer=row["speaker"] or None,
+                     text=row["translation"] or None, gloss=split_gloss(row["orth"]), signer=signer_id(row["speaker"]),
                      video=row["name"])
 
 

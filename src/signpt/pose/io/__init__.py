@@ -4,8 +4,9 @@
 path                   format                                                fps / frame size stored
 =====================  ====================================================  ==================================
 ``*.pose``             pose-format (through the ``pose-format`` package)     yes / yes
-``*.pkl``/``*.pickle`` MMPose/RTMPose per-video pickle (``trusted=True``)    if written by signpt
-``*.json``             MMPose JSON predictions                               if written by signpt
+``*.pkl``/``*.pickle`` MMPose/RTMPose/Uni-Sign per-video pickle, or         signpt's / ``w_h`` (Uni-Sign-LIS)
+                       OpenHands' (``trusted=True``)
+``*.json``             MMPose JSON predictions (demo or inferencer)          if written by signpt
 folder                 OpenPose ``*_keypoints.json`` per frame               no / no
 ``*.npy``              array (T, K, 2) or (T, K, 3 with confidence)          no / no
 ``*.npz``              keypoints, confidence, fps, frame_size, layout        yes / yes
@@ -13,7 +14,9 @@ folder                 OpenPose ``*_keypoints.json`` per frame               no 
 
 fps: the file's value, else the ``fps`` argument, else 25 (:data:`DEFAULT_FPS`). Frame size: the file's, else
 the ``frame_size`` argument, else :class:`PoseFormatError` (``frame_size="infer"`` opts in to the smallest frame
-holding every point). Coordinates are never changed by reading or writing.
+holding every point). Coordinates are never changed by reading or writing, except where a format stores them
+divided by the frame size (Uni-Sign's writer, OpenHands): they are multiplied back to pixels. Where a file holds
+several people per frame, the signer is chosen consistently across frames (:mod:`signpt.pose.io.people`).
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from signpt.errors import PoseFormatError
 from signpt.pose.io.common import make_sequence
+from signpt.pose.io.people import boxes_from_points, choose_signer, gather
 from signpt.pose.layouts import openpose
 from signpt.pose.sequence import PoseSequence
 
@@ -33,17 +34,17 @@ def frame_files(folder: Path) -> list[Path]:
 
 
 def read_openpose_folder(folder: Path, *, fps=None, frame_size=None) -> PoseSequence:
-    """person 0 of each frame; a frame without people, or without a component, leaves those points missing.
-    OpenPose writes undetected points as (0, 0, 0): confidence 0, so missing. Needs ``frame_size`` (OpenPose
-    JSON does not store it) unless ``frame_size="infer"``."""
+    """The signer of each frame, chosen consistently among the ``people`` (:mod:`signpt.pose.io.people`: the
+    person whose box stays largest and most central); a frame without people, or without a component, leaves
+    those points missing. OpenPose writes undetected points as (0, 0, 0): confidence 0, so missing. Needs
+    ``frame_size`` (OpenPose JSON does not store it) unless ``frame_size="infer"``."""
     source = str(folder)
     files = frame_files(folder)
     if not files:
         raise PoseFormatError(f"{source}: no *_keypoints.json files in the folder")
     k = sum(n for _, n in COMPONENTS)
-    kp = np.zeros((len(files), k, 2), np.float32)
-    conf = np.zeros((len(files), k), np.float32)
-    for t, f in enumerate(files):
+    frames = []
+    for f in files:
         try:
             obj = json.loads(f.read_text())
         except (OSError, ValueError, UnicodeDecodeError) as e:
@@ -51,22 +52,39 @@ def read_openpose_folder(folder: Path, *, fps=None, frame_size=None) -> PoseSequ
         people = obj.get("people") if isinstance(obj, dict) else None
         if people is None:
             raise PoseFormatError(f"{f}: no 'people' list (not an OpenPose keypoints file)")
-        if not people:
-            continue
-        start = 0
-        for key, n in COMPONENTS:
-            values = people[0].get(key) or []
-            if values:
-                arr = np.asarray(values, dtype=np.float32)
-                if arr.shape != (3 * n,):
-                    raise PoseFormatError(f"{f}: {key} has {arr.size} values, expected {3 * n} "
-                                          f"({n} points x (x, y, confidence); only BODY_25 is supported)")
-                arr = arr.reshape(n, 3)
-                kp[t, start:start + n] = arr[:, :2]
-                conf[t, start:start + n] = arr[:, 2]
-            start += n
-    return make_sequence(kp, conf, layout="openpose_137", fps=fps, frame_size=frame_size, source=source,
-                         meta={"format": "openpose_json"})
+        frames.append([_person(f, person, k) for person in people])
+    p = max(1, max(len(fr) for fr in frames))
+    kp = np.zeros((len(files), p, k, 2), np.float32)
+    conf = np.zeros((len(files), p, k), np.float32)
+    for t, fr in enumerate(frames):
+        for i, (pts, sc) in enumerate(fr):
+            kp[t, i], conf[t, i] = pts, sc
+    size = None if frame_size is None or isinstance(frame_size, str) else frame_size
+    if size is None:
+        present = conf > 0
+        size = (max(float(np.nanmax(kp[..., 0][present])), 1.0), max(float(np.nanmax(kp[..., 1][present])), 1.0)) \
+            if present.any() else (1.0, 1.0)
+    choice = choose_signer(boxes_from_points(kp, conf), size)
+    return make_sequence(gather(kp, choice), gather(conf, choice), layout="openpose_137", fps=fps,
+                         frame_size=frame_size, source=source, meta={"format": "openpose_json", "people": int(p)})
+
+
+def _person(f: Path, person: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
+    kp = np.zeros((k, 2), np.float32)
+    conf = np.zeros(k, np.float32)
+    start = 0
+    for key, n in COMPONENTS:
+        values = person.get(key) or []
+        if values:
+            arr = np.asarray(values, dtype=np.float32)
+            if arr.shape != (3 * n,):
+                raise PoseFormatError(f"{f}: {key} has {arr.size} values, expected {3 * n} "
+                                      f"({n} points x (x, y, confidence); only BODY_25 is supported)")
+            arr = arr.reshape(n, 3)
+            kp[start:start + n] = arr[:, :2]
+            conf[start:start + n] = arr[:, 2]
+        start += n
+    return kp, conf
 
 
 def write_openpose_folder(seq: PoseSequence, folder: Path) -> None:

@@ -2,6 +2,7 @@
 from signpt.pose.layouts.base import Layout
 from signpt.pose.layouts.coco133 import COCO_WHOLEBODY_133
 from signpt.pose.layouts.holistic import MEDIAPIPE_HOLISTIC_543, MEDIAPIPE_HOLISTIC_553
+from signpt.pose.layouts.holistic75 import MEDIAPIPE_HOLISTIC_75
 from signpt.pose.layouts.k79 import K79
 from signpt.pose.layouts.openpose import OPENPOSE_137
 
@@ -24,9 +25,10 @@ register(COCO_WHOLEBODY_133)
 register(K79)
 register(MEDIAPIPE_HOLISTIC_543)
 register(MEDIAPIPE_HOLISTIC_553)
+register(MEDIAPIPE_HOLISTIC_75)
 register(OPENPOSE_137)
 
 __all__ = [
     "Layout", "LAYOUTS", "register", "get_layout", "COCO_WHOLEBODY_133", "K79", "MEDIAPIPE_HOLISTIC_543",
-    "MEDIAPIPE_HOLISTIC_553", "OPENPOSE_137",
+    "MEDIAPIPE_HOLISTIC_553", "MEDIAPIPE_HOLISTIC_75", "OPENPOSE_137",
 ]
