@@ -4,7 +4,9 @@ the same loss module as pre-training, so under torchrun the negatives come from 
 
 Evaluation embeds every test video and text once, builds the whole (texts x videos) similarity matrix with
 ``signpt.metrics.retrieval.chunked_similarity`` (fixed-size blocks: a score depends only on its own pair,
-never on batch composition) and reports T2V / V2T R@1, R@5, R@10 and median rank (ties count as misses).
+never on batch composition) and reports T2V / V2T R@1, R@5, R@10 and median rank, ties counted as
+CLIP4Clip's / CiCo's ``compute_metrics`` counts them (``signpt.metrics.retrieval``: every position holding
+the correct score is an entry), the convention of the published sign-language retrieval figures.
 """
 from __future__ import annotations
 
@@ -164,8 +166,12 @@ def rank_texts(model: RetrievalModel, batch: PoseBatch, candidates: list[str], k
     return [[(candidates[j], float(x)) for x, j in zip(vr, ir)] for vr, ir in zip(v.tolist(), i.tolist())]
 
 
+TIES_NOTE = ("R@K and median rank with ties counted as CLIP4Clip's / CiCo's compute_metrics counts them "
+             "(every position holding the correct score is an entry).")
+
+
 def table(rows: dict, title: str | None = None) -> str:
-    return retrieval_table(rows, title=title)
+    return retrieval_table(rows, title=title) + "\n" + TIES_NOTE + "\n"
 
 
 def examples_markdown(examples: list[dict], limit: int = 5) -> str:
