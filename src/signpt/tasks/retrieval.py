@@ -19,7 +19,7 @@ from signpt.data.batch import PoseBatch
 from signpt.errors import CorpusError
 from signpt.metrics.retrieval import chunked_similarity, retrieval_scores
 from signpt.metrics.tables import retrieval_table
-from signpt.model.losses import SignTextContrastive, legacy_state_dict_hook
+from signpt.model.losses import SignTextContrastive, legacy_state_dict_hook, rename_legacy_logit_scale
 from signpt.model.similarity import avg_pool_time
 
 TASK = "retrieval"
@@ -65,7 +65,6 @@ class RetrievalModel(nn.Module):
         self.contrastive = SignTextContrastive("fine", word_temperature, temperature)
         self._register_load_state_dict_pre_hook(legacy_state_dict_hook)
         self.window = window
-        self.word_temperature = float(word_temperature)
         self._spec = dict(text_model=text_model, embed_dim=embed_dim, window=window, temperature=temperature,
                           max_text_tokens=max_text_tokens, word_temperature=float(word_temperature))
 
@@ -205,8 +204,6 @@ def build(encoder: nn.Module, train_view, all_view=None, init=None, **head) -> R
                 "word_temperature": float(pre.get("word_temperature", 1.0))}
     model = RetrievalModel(encoder, **head)
     if pre is not None:
-        from signpt.model.losses import rename_legacy_logit_scale
-
         state = rename_legacy_logit_scale(checkpoint_tensors(init, ("sign_proj.", "text_proj.", "logit_scale.",
                                                                     "contrastive.")))
         own = model.state_dict()
