@@ -68,6 +68,9 @@ def test_retrieval_npy_and_text(tmp_path, capsys):
     gt = _write(tmp_path / "gt.txt", ["0", "1", "2", "0"])
     out = _json(capsys, ["score", "retrieval", "--hyp", str(txt), "--ref", str(gt), "--json"])
     assert out["t2v_queries"] == 4 and out["v2t_queries"] == 3
+    # CLIP4Clip ties: text 0 -> [1]; text 1 tied -> [1, 2]; text 2 -> [3]; text 3 (gt 0) -> [3]: R@1 2/5
+    assert out["t2v_r1"] == 40.0 and out["ties"] == "clip4clip"
+    out = _json(capsys, ["score", "retrieval", "--hyp", str(txt), "--ref", str(gt), "--ties", "pessimistic", "--json"])
     assert out["t2v_r1"] == 25.0  # text 0 rank 1; text 1 tie -> 2; text 2 -> 3; text 3 (gt 0) -> 3
 
 

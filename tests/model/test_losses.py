@@ -61,3 +61,41 @@ def test_logit_scale_init_clamp_and_gradient():
     with torch.no_grad():
         ls.log_scale.fill_(10.0)
     assert abs(ls().item() - 100.0) < 1e-3  # clamped like CLIP
+
+
+def _sequences(b=5, n=3, m=4, d=6, seed=3):
+    g = torch.Generator().manual_seed(seed)
+    sign, text = torch.randn(b, n, d, generator=g), torch.randn(b, m, d, generator=g)
+    sign_mask = torch.ones(b, n, dtype=torch.bool)
+    sign_mask[1, 2:] = False
+    text_mask = torch.arange(m)[None] < torch.tensor([4, 2, 3, 1, 4])[:, None]
+    return sign, sign_mask, text, text_mask
+
+
+def test_sign_text_contrastive_is_eq5_on_the_similarity_it_owns():
+    from signpt.model.losses import SignTextContrastive
+    from signpt.model.similarity import fine_grained_similarity
+
+    sign, sm, text, tm = _sequences()
+    loss_fn = SignTextContrastive("fine", word_temperature=0.3, init_temperature=0.05, chunk=2)
+    m = fine_grained_similarity(sign, sm, text, tm, chunk=None, word_temperature=0.3)
+    torch.testing.assert_close(loss_fn.similarity(sign, sm, text, tm), m)
+    got = loss_fn(sign, sm, text, tm)
+    assert abs(got.item() - eq5(m.double(), 0.05)) < 1e-4
+    assert abs(loss_fn.temperature().item() - 0.05) < 1e-6
+    # samples without text are neither queries nor candidates
+    valid = torch.tensor([True, True, False, True, True])
+    keep = valid.nonzero().squeeze(1)
+    torch.testing.assert_close(loss_fn(sign, sm, text, tm, valid), symmetric_info_nce(m[keep][:, keep], 1 / torch.tensor(0.05)))
+    got.backward()
+    assert loss_fn.logit_scale.log_scale.grad.abs() > 0
+
+
+def test_sign_text_contrastive_coarse_is_cosine_info_nce():
+    from signpt.model.losses import SignTextContrastive
+
+    sign, _, text, _ = _sequences(n=1, m=1)
+    ones = torch.ones(5, 1, dtype=torch.bool)
+    loss_fn = SignTextContrastive("coarse", init_temperature=0.1)
+    cos = F.normalize(sign[:, 0], dim=-1) @ F.normalize(text[:, 0], dim=-1).T
+    torch.testing.assert_close(loss_fn(sign, ones, text, ones), symmetric_info_nce(cos, torch.tensor(10.0)))

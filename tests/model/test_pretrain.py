@@ -27,7 +27,7 @@ def test_presets_and_config_errors():
 
 def test_pr_only_needs_no_text_and_ignores_texts(make_batch):
     model = PretrainModel(get_preset("tiny", pretext="pr", **SMALL))
-    assert model.text is None and not hasattr(model, "logit_scale")
+    assert model.text is None and not hasattr(model, "logit_scale") and not hasattr(model, "contrastive")
     torch.manual_seed(0)
     out = model(make_batch())
     assert out["loss_stc"].item() == 0 and out["loss"].item() == out["loss_pr"].item() > 0

@@ -1,4 +1,5 @@
-"""Worker of the 2-process DDP test (gloo on CPU): contrastive loss + gradients and a short `fit`."""
+"""Worker of the 2-process DDP test (gloo on CPU): contrastive loss + gradients (toy CLIP loss, pre-training
+model, retrieval model) and a short `fit`."""
 from __future__ import annotations
 
 import os
@@ -36,6 +37,31 @@ def pretrain_model_and_batch():
     return model, samples, collate
 
 
+def retrieval_model_and_batch():
+    """A retrieval model (tiny encoder, word temperature 0.1) and GLOBAL_B paired samples."""
+    from _corpus import make_samples
+    from signpt.data.batching import collate
+    from signpt.model.encoder import EncoderConfig, SignEncoder
+    from signpt.tasks.retrieval import RetrievalModel
+
+    torch.manual_seed(0)
+    enc = SignEncoder(EncoderConfig(embedding="linear", embed_dim=16, d_manual=16, d_non_manual=16, num_layers=1,
+                                    num_heads=2, dropout=0.0, max_frames=64))
+    model = RetrievalModel(enc, embed_dim=8, word_temperature=0.1)
+    samples = make_samples(GLOBAL_B, seed=2, unpaired_every=GLOBAL_B + 1, words=(1, 8))  # every sample paired
+    return model, samples, collate
+
+
+def _ddp_loss_and_grads(model, batch):
+    from signpt.train import distributed as D
+
+    net = D.wrap_ddp(model, torch.device("cpu"))
+    out_dict = net(batch)
+    out_dict["loss"].backward()
+    losses = {k: D.mean_over_ranks({k: float(v.detach())}, torch.device("cpu"))[k] for k, v in out_dict.items()}
+    return losses, {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
 def worker(rank: int, world: int, port: int, out: str) -> None:
     os.environ.update(RANK=str(rank), WORLD_SIZE=str(world), LOCAL_RANK=str(rank), MASTER_ADDR="127.0.0.1",
                       MASTER_PORT=str(port))
@@ -57,11 +83,11 @@ def worker(rank: int, world: int, port: int, out: str) -> None:
 
     # 2. the pre-training model under DDP (every rank's batch is its slice of the global batch)
     model, samples, collate = pretrain_model_and_batch()
-    net = D.wrap_ddp(model, torch.device("cpu"))
-    out_dict = net(collate(samples[lo:hi]))
-    out_dict["loss"].backward()
-    result["model_loss"] = {k: D.mean_over_ranks({k: float(v)}, torch.device("cpu"))[k] for k, v in out_dict.items()}
-    result["model_grads"] = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+    result["model_loss"], result["model_grads"] = _ddp_loss_and_grads(model, collate(samples[lo:hi]))
+
+    # 2b. retrieval fine-tuning under DDP: the same loss module, negatives from both ranks
+    model, samples, collate = retrieval_model_and_batch()
+    result["retrieval_loss"], result["retrieval_grads"] = _ddp_loss_and_grads(model, collate(samples[lo:hi]))
 
     # 3. fit with 2 processes vs 1: same logged losses (no per-rank randomness in this toy: mask_ratio 0)
     from _toy_train import ToyData, ToyModel, collate as toy_collate

@@ -1,5 +1,5 @@
-"""DDP on CPU with 2 gloo processes: the contrastive loss with gathered negatives, its gradients, and a whole
-`fit` equal the single-process run on the concatenated batch."""
+"""DDP on CPU with 2 gloo processes: the contrastive loss with gathered negatives (pre-training and retrieval
+fine-tuning), its gradients, and a whole `fit` equal the single-process run on the concatenated batch."""
 from __future__ import annotations
 
 import socket
@@ -61,7 +61,27 @@ def test_pretrain_model_loss_and_grads_match_single_process(ddp_results):
     assert set(ranks[0]["model_grads"]) <= set(grads)
     for name, g in ranks[0]["model_grads"].items():
         torch.testing.assert_close(g, grads[name], rtol=1e-4, atol=1e-6, msg=name)
-    torch.testing.assert_close(ranks[0]["model_grads"]["logit_scale.log_scale"], grads["logit_scale.log_scale"])
+    torch.testing.assert_close(ranks[0]["model_grads"]["contrastive.logit_scale.log_scale"], grads["contrastive.logit_scale.log_scale"])
+    torch.set_num_threads(_THREADS)
+
+
+def test_retrieval_model_loss_and_grads_match_single_process(ddp_results):
+    """Retrieval fine-tuning under torchrun scores each rank's samples against both ranks' (a local B x B
+    InfoNCE per rank would give another loss and other gradients)."""
+    import _ddp_worker
+
+    torch.set_num_threads(1)
+    _, ranks = ddp_results
+    model, samples, collate = _ddp_worker.retrieval_model_and_batch()
+    out = model(collate(samples))
+    out["loss"].backward()
+    assert ranks[0]["retrieval_loss"]["loss"] == pytest.approx(out["loss"].item(), rel=1e-5, abs=1e-7)
+    assert ranks[0]["retrieval_loss"]["temperature"] == pytest.approx(out["temperature"].item(), rel=1e-6)
+    grads = {n: p.grad for n, p in model.named_parameters() if p.grad is not None}
+    assert set(ranks[0]["retrieval_grads"]) == set(grads)
+    assert any(n.startswith("encoder.") for n in grads) and "contrastive.logit_scale.log_scale" in grads
+    for name, g in ranks[0]["retrieval_grads"].items():  # float32 sums in another order: ~1e-6 apart
+        torch.testing.assert_close(g, grads[name], rtol=1e-4, atol=1e-5, msg=name)
     torch.set_num_threads(_THREADS)
 
 

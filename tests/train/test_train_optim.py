@@ -53,7 +53,7 @@ def test_pretrain_model_groups():
 
     m = PretrainModel(get_preset("tiny"))
     g = _by_name(param_groups(m, 1e-4, 0.1))
-    assert g["logit_scale.log_scale"][1] == 0.0  # the temperature never decays
+    assert g["contrastive.logit_scale.log_scale"][1] == 0.0  # the temperature never decays
     assert g["encoder.branches.manual.pos"][1] == 0.0 if "encoder.branches.manual.pos" in g else True
     assert g["encoder.branches.manual.norm.weight"][1] == 0.0
     assert g["decoder.mlp.0.weight"][1] == 0.1 and g["decoder.mlp.0.bias"][1] == 0.0

@@ -14,7 +14,8 @@ against line i of --ref.
   --ref line one true label. Top-5 is reported when some line has at least 5 predictions.
 - retrieval: --hyp is a (texts, videos) similarity matrix (.npy, or whitespace-separated text rows);
   --ref (optional) holds the 0-based index of the correct video for each text, one per line; without it
-  text i pairs with video i.
+  text i pairs with video i. Ties as CLIP4Clip's / CiCo's compute_metrics count them (every position
+  holding the correct score is an entry); --ties pessimistic: a tie is never a hit.
 """
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ from signpt.metrics import tables
 from signpt.metrics.accuracy import topk_accuracy_from_predictions
 from signpt.metrics.bleu_rouge import translation_scores
 from signpt.metrics.phoenix import VARIANTS, clean_phoenix
+from signpt.metrics.retrieval import TIES, retrieval_scores
 from signpt.metrics.sclite_files import paired_by_id, read_ctm, stm_references
-from signpt.metrics.retrieval import retrieval_scores
 from signpt.metrics.wer import wer
 
 TASKS = ("slt", "cslr", "islr", "retrieval")
@@ -53,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-phoenix-cleanup", action="store_true", help="cslr: score the glosses as they are")
     p.add_argument("--phoenix-variant", default=None, choices=VARIANTS,
                    help="cslr: which PHOENIX clean-up rules (default: 2014T; 2014 with an STM reference)")
+    p.add_argument("--ties", default="clip4clip", choices=TIES,
+                   help="retrieval: tie convention (default: clip4clip, as CLIP4Clip's and CiCo's metric code)")
     p.set_defaults(func=run)
 
 
@@ -120,7 +123,7 @@ def _score_retrieval(args: argparse.Namespace) -> dict:
             raise SignptError(f"{args.ref}: indices must lie in [0, {sim.shape[1]})")
     elif sim.shape[0] != sim.shape[1]:
         raise SignptError(f"{args.hyp}: a {sim.shape[0]}x{sim.shape[1]} matrix needs --ref with the correct item per row")
-    return retrieval_scores(sim, gt).to_dict()
+    return {**retrieval_scores(sim, gt, ties=args.ties).to_dict(), "ties": args.ties}
 
 
 def _is_sclite(hyp: Path, ref: Path | None) -> bool:
@@ -198,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = tables.retrieval_table({name: result}) + (
             f"\nqueries: T2V {result['t2v_queries']}, V2T {result['v2t_queries']}; "
-            f"mean rank T2V {result['t2v_mnr']:.2f}, V2T {result['v2t_mnr']:.2f}\n"
+            f"mean rank T2V {result['t2v_mnr']:.2f}, V2T {result['v2t_mnr']:.2f}; ties: {result['ties']}\n"
         )
     sys.stdout.write(text)
     return 0

@@ -8,7 +8,8 @@ clean-up is idempotent on the already clean PHOENIX-2014-T dev/test references):
   neccam/slt ``signjoey/phoenix_utils/phoenix_cleanup.py::clean_phoenix_2014``: drop the ``loc- cl- qu-
   poss- lh-`` prefixes, ``S0NNE``->``SONNE``, ``HABEN2``->``HABEN``, remove ``__EMOTION__ __PU__
   __LEFTHAND__``, ``WIE AUSSEHEN``->``WIE-AUSSEHEN``, ``ZEIGEN``->``ZEIGEN-BILDSCHIRM``, join runs of single
-  letters (fingerspelling) with ``+``, ``xxRAUM``->``xx``, drop ``-PLUSPLUS``, merge repeated glosses.
+  letters (fingerspelling) with ``+``, ``xxRAUM``->``xx``, drop ``-PLUSPLUS``, merge repeated glosses
+  (the ``_REPEAT`` rule, four passes).
   ``__ON__``/``__OFF__`` are kept: they are glosses of the 2014 ground truth (``phoenix2014-groundtruth-*.stm``)
   and are scored.
 - ``"2014T"``: PHOENIX-2014-T's clean-up (official ``preprocess`` for 2014-T: drop ``__LEFTHAND__
@@ -22,7 +23,6 @@ The rule lists below are the published rules, re-expressed; their order matters.
 from __future__ import annotations
 
 import re
-from itertools import groupby
 
 # A gloss made only of capitals, not part of a hyphenated compound, repeated right after itself.
 _REPEAT = (r"(?<![\w-])(\b[A-Z]+(?![\w-])) \1(?![\w-])", r"\1")
@@ -89,8 +89,8 @@ VARIANTS = tuple(_COMPILED)
 def clean_phoenix(glosses: str, variant: str = "2014T") -> str:
     """Clean one space-separated PHOENIX gloss sentence; returns the cleaned sentence (single spaces).
 
-    variant: ``"2014"`` (RWTH-PHOENIX-Weather 2014) or ``"2014T"`` (PHOENIX-2014-T). Consecutive repeated
-    glosses are merged at the end, as in the official scripts.
+    variant: ``"2014"`` (RWTH-PHOENIX-Weather 2014) or ``"2014T"`` (PHOENIX-2014-T). Exactly the published
+    rules (see the module docstring): repeated plain glosses are merged, hyphenated ones are kept.
     """
     try:
         rules = _COMPILED[variant]
@@ -99,4 +99,4 @@ def clean_phoenix(glosses: str, variant: str = "2014T") -> str:
     s = glosses.strip()
     for pattern, repl in rules:
         s = pattern.sub(repl, s)
-    return " ".join(g for g, _ in groupby(s.split()))
+    return " ".join(s.split())

@@ -1,13 +1,28 @@
 """Sign-text retrieval metrics (R@K, median and mean rank) from a similarity matrix, both directions.
 
-Ranking rule (pessimistic, documented choice): the rank of a query's correct item is
-``1 + #{wrong items j : score[j] >= score[correct]}``, so an item tied with the correct one is counted as
-ranked before it and a tie is never a hit. With several correct items for a query (a ``positives``
-mask), the best-scored correct item counts and only wrong items can push it down.
+Ties, the convention of the headline figures (``ties="clip4clip"``, the default): CLIP4Clip's
+``metrics.compute_metrics``, which CiCo (the sign-language retrieval code, FangyunWei/SLRT ``CiCo/CLCL``)
+uses unchanged. It sorts each query's row and takes *every* position holding the correct item's score::
+
+    sx = np.sort(-x, axis=1); d = np.diag(-x)[:, None]; ind = np.where(sx - d == 0)[1]
+    R@K = 100 * mean(ind < K);  MedR = median(ind) + 1;  MeanR = mean(ind) + 1
+
+so a query whose correct item is tied with t - 1 others, a items scoring strictly higher, contributes the t
+entries a+1, ..., a+t (1-based) and R@K is the share of entries, over all entries, that are <= K. Without
+ties this is the usual rank. It matters where the test set repeats a sentence (PHOENIX-2014-T, CSL-Daily):
+identical texts get bit-identical features, so in V2T a video whose sentence occurs twice always ties its
+text with the copy; pessimistic ranking would never count it as a hit, CLIP4Clip's counts one of its two
+entries.
+
+``ties="pessimistic"`` (stricter, reported nowhere by default): the rank of a query's correct item is
+``1 + #{wrong items j : score[j] >= score[correct]}``, a tie is never a hit; one entry per query.
 torchmetrics' ``RetrievalRecall`` orders ties by sort order instead and can count a tie as a hit.
 
-R@K = share of queries whose rank <= K, in %. MedR = median rank (numpy median: the mean of the two middle
-ranks for an even number of queries, e.g. 4.5). MnR = mean rank.
+Several correct items for a query (a ``positives`` mask): the best-scored correct item counts and only wrong
+items can push it down or tie with it (with one correct item per query this is exactly the rules above).
+
+R@K in %. MedR = median rank (numpy median: the mean of the two middle entries for an even number, e.g. 4.5).
+MnR = mean rank.
 
 Directions: ``sim[t, v]`` is the similarity of text t and sign video v. T2V ranks the videos of each text
 (rows); V2T ranks the texts of each video (columns).
@@ -24,6 +39,7 @@ import numpy as np
 import torch
 
 RECALL_KS = (1, 5, 10)
+TIES = ("clip4clip", "pessimistic")
 
 
 def ranks_from_similarity(sim: torch.Tensor | np.ndarray, positives: torch.Tensor | np.ndarray | None = None) -> np.ndarray:
@@ -33,6 +49,30 @@ def ranks_from_similarity(sim: torch.Tensor | np.ndarray, positives: torch.Tenso
     index of the one correct item per query, or None for the diagonal of a square matrix. Rows without any
     correct item are skipped. Returns int64 (Q',).
     """
+    above, tied = _above_and_tied(sim, positives)
+    return above + tied
+
+
+def rank_entries(sim: torch.Tensor | np.ndarray, positives: torch.Tensor | np.ndarray | None = None,
+                 ties: str = "clip4clip") -> tuple[np.ndarray, int]:
+    """(1-based rank entries, number of queries) under a tie convention (see the module docstring).
+
+    "pessimistic": one entry per query, ``ranks_from_similarity``. "clip4clip": a query whose correct item
+    has `a` wrong items strictly above it and `t - 1` tied with it gives the entries a+1, ..., a+t.
+    """
+    if ties not in TIES:
+        raise ValueError(f"retrieval: ties must be one of {TIES}, got {ties!r}")
+    above, tied = _above_and_tied(sim, positives)
+    if ties == "pessimistic":
+        return above + tied, int(above.size)
+    entries = np.concatenate([np.arange(a + 1, a + t + 1) for a, t in zip(above.tolist(), tied.tolist())]) \
+        if above.size else np.zeros(0, np.int64)
+    return entries.astype(np.int64), int(above.size)
+
+
+def _above_and_tied(sim, positives) -> tuple[np.ndarray, np.ndarray]:
+    """Per query with a correct item: (#wrong items scoring above the best correct one, 1 + #wrong items tied
+    with it), int64 arrays."""
     s = torch.as_tensor(sim)
     if not s.is_floating_point():
         s = s.double()
@@ -45,9 +85,10 @@ def ranks_from_similarity(sim: torch.Tensor | np.ndarray, positives: torch.Tenso
     if not bool(keep.all()):
         s, mask = s[keep], mask[keep]
     best_pos = s.masked_fill(~mask, -torch.inf).amax(dim=1, keepdim=True)
-    at_or_above = s >= best_pos
-    n_before = at_or_above.sum(dim=1) - (at_or_above & mask).sum(dim=1)
-    return (1 + n_before).numpy().astype(np.int64)
+    wrong = ~mask
+    above = ((s > best_pos) & wrong).sum(dim=1)
+    tied = ((s == best_pos) & wrong).sum(dim=1) + 1
+    return above.numpy().astype(np.int64), tied.numpy().astype(np.int64)
 
 
 def _positives_mask(positives, shape: tuple[int, int]) -> torch.Tensor:
@@ -81,12 +122,14 @@ class RankScores:
     num_queries: int
 
 
-def rank_scores(ranks: np.ndarray, ks: Sequence[int] = RECALL_KS) -> RankScores:
-    """R@K (%), median and mean rank of 1-based ranks."""
+def rank_scores(ranks: np.ndarray, ks: Sequence[int] = RECALL_KS, num_queries: int | None = None) -> RankScores:
+    """R@K (%), median and mean rank of 1-based ranks (or rank entries, see ``rank_entries``); num_queries
+    defaults to the number of ranks."""
     r = np.asarray(ranks)
     if r.size == 0:
         raise ValueError("retrieval: no query has a correct item")
-    return RankScores({k: 100.0 * float((r <= k).mean()) for k in ks}, float(np.median(r)), float(r.mean()), int(r.size))
+    n = int(r.size) if num_queries is None else int(num_queries)
+    return RankScores({k: 100.0 * float((r <= k).mean()) for k in ks}, float(np.median(r)), float(r.mean()), n)
 
 
 @dataclass
@@ -112,17 +155,25 @@ def retrieval_scores(
     sim_t2v: torch.Tensor | np.ndarray,
     positives: torch.Tensor | np.ndarray | None = None,
     ks: Sequence[int] = RECALL_KS,
+    ties: str = "clip4clip",
 ) -> RetrievalScores:
     """Both directions from one (texts, videos) similarity matrix.
 
     positives: None (square, text i pairs with video i), (T,) video index per text, or (T, V) bool mask.
     V2T uses the transposed matrix and mask; videos that no text describes are skipped in V2T.
+    ties: "clip4clip" (CLIP4Clip's / CiCo's ``compute_metrics``, the headline figures) or "pessimistic"
+    (see the module docstring).
     """
     s = torch.as_tensor(sim_t2v)
     mask = _positives_mask(positives, tuple(s.shape))
-    t2v = rank_scores(ranks_from_similarity(s, mask), ks)
-    v2t = rank_scores(ranks_from_similarity(s.T, mask.T), ks)
+    t2v = rank_scores(*_entries_and_ks(s, mask, ks, ties))
+    v2t = rank_scores(*_entries_and_ks(s.T, mask.T, ks, ties))
     return RetrievalScores(t2v, v2t)
+
+
+def _entries_and_ks(s, mask, ks, ties):
+    entries, n = rank_entries(s, mask, ties)
+    return entries, ks, n
 
 
 def chunked_similarity(

@@ -7,18 +7,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 import torch
-import torch.distributed as dist
-import torch.nn.functional as F
 from torch import nn
 
 from signpt.errors import ConfigError
 from signpt.model.decoder import PoseDecoder
 from signpt.model.encoder import BRANCHES, EncoderConfig, SignEncoder
-from signpt.model.losses import LogitScale, contrastive_loss, pose_reconstruction_loss
+from signpt.model.losses import SignTextContrastive, legacy_state_dict_hook, pose_reconstruction_loss
 from signpt.model.masking import hierarchical_mask
-from signpt.model.similarity import avg_pool_time, fine_grained_similarity, masked_mean
+from signpt.model.similarity import avg_pool_time, masked_mean
 from signpt.pose.layouts.k79 import K79
-from signpt.train.distributed import gather_with_grad, is_distributed, rank, world_size
 
 _CHOICES = {
     "pretext": ("both", "pr", "stc"),
@@ -136,20 +133,14 @@ def _mlp(in_dim: int, out_dim: int) -> nn.Module:
     return nn.Sequential(nn.Linear(in_dim, out_dim), nn.GELU(), nn.Linear(out_dim, out_dim))
 
 
-def _pad_dim1(x: torch.Tensor, size: int) -> torch.Tensor:
-    if x.shape[1] == size:
-        return x
-    pad = [0, 0] * (x.dim() - 2) + [0, size - x.shape[1]]
-    return F.pad(x, pad)
-
-
 class PretrainModel(nn.Module):
     """forward(batch: PoseBatch) -> {"loss", "loss_pr", "loss_stc", "temperature"} scalar tensors.
 
-    Under torch.distributed each rank passes its own batch (same B on every rank); contrastive negatives
-    are gathered from all ranks with gradient (local rows vs global columns, labels offset by rank); every
-    loss is normalised so that the mean over ranks equals the single-process loss of the concatenated batch.
-    Samples without text contribute to L_PR only.
+    Under torch.distributed each rank passes its own batch (same B on every rank); L_STC is
+    ``signpt.model.losses.SignTextContrastive`` (``self.contrastive``: temperature, similarity, negatives
+    gathered from all ranks with gradient, labels offset by rank); every loss is normalised so that the mean
+    over ranks equals the single-process loss of the concatenated batch. Samples without text contribute to
+    L_PR only.
     """
 
     def __init__(self, cfg: PretrainConfig | None = None, text_encoder=None):
@@ -169,7 +160,16 @@ class PretrainModel(nn.Module):
             self.text = text_encoder
             self.sign_proj = _mlp(d_se, cfg.proj_dim)
             self.text_proj = _mlp(text_encoder.dim, cfg.proj_dim)
-            self.logit_scale = LogitScale(cfg.init_temperature, cfg.max_logit_scale)
+            self.contrastive = SignTextContrastive(cfg.similarity, cfg.word_temperature, cfg.init_temperature,
+                                                   cfg.max_logit_scale, cfg.similarity_chunk)
+            self._register_load_state_dict_pre_hook(legacy_state_dict_hook)
+
+    @property
+    def logit_scale(self):
+        """The learnable temperature module (``self.contrastive.logit_scale``)."""
+        if self.text is None:
+            raise AttributeError("a pre-training model without L_STC has no logit_scale")
+        return self.contrastive.logit_scale
 
     @property
     def device(self) -> torch.device:
@@ -202,9 +202,9 @@ class PretrainModel(nn.Module):
         return self.project_text(feats.to(self.device), mask.to(self.device))
 
     def similarity(self, sign, sign_mask, text, text_mask) -> torch.Tensor:
-        """Similarity matrix M (B1, B2) between projected sign and text features (fine or coarse)."""
-        return fine_grained_similarity(sign, sign_mask, text, text_mask, self.config.similarity_chunk,
-                                       self.config.word_temperature)
+        """Similarity matrix M (B1, B2) between projected sign and text features (fine or coarse), as L_STC
+        computes it."""
+        return self.contrastive.similarity(sign, sign_mask, text, text_mask)
 
     # ---- training --------------------------------------------------------------------------------------
 
@@ -231,7 +231,7 @@ class PretrainModel(nn.Module):
         loss_stc = zero
         if cfg.use_stc:
             loss_stc = self._contrastive(f_se, fmask, cls, batch)
-            out["temperature"] = (1.0 / self.logit_scale()).detach()
+            out["temperature"] = self.contrastive.temperature()
         else:
             out["temperature"] = zero.detach()
         out["loss"] = (loss_pr if cfg.use_pr else zero) + (cfg.lambda_stc * loss_stc if cfg.use_stc else zero)
@@ -262,23 +262,4 @@ class PretrainModel(nn.Module):
         sign, sign_mask = self.project_sign(f_se, fmask, cls)
         f_te, te_mask, valid = self._text_features(batch, b)
         text, text_mask = self.project_text(f_te, te_mask)
-        sign, text = sign.float(), text.float()
-        world, r = world_size(), rank()
-        if is_distributed() and world > 1:
-            sizes = torch.tensor([sign.shape[1], text.shape[1]], device=self.device)
-            dist.all_reduce(sizes, op=dist.ReduceOp.MAX)
-            sign, sign_mask = _pad_dim1(sign, int(sizes[0])), _pad_dim1(sign_mask, int(sizes[0]))
-            text, text_mask = _pad_dim1(text, int(sizes[1])), _pad_dim1(text_mask, int(sizes[1]))
-            all_sign, all_text = gather_with_grad(sign), gather_with_grad(text)
-            all_sign_mask = gather_with_grad(sign_mask.float()) > 0.5
-            all_text_mask = gather_with_grad(text_mask.float()) > 0.5
-            all_valid = gather_with_grad(valid.float()) > 0.5
-        else:
-            all_sign, all_text, all_sign_mask, all_text_mask, all_valid = sign, text, sign_mask, text_mask, valid
-        labels = torch.arange(b, device=self.device) + r * b
-        sim_s2t = self.similarity(sign, sign_mask, all_text, all_text_mask)  # local signs vs all texts
-        sim_t2s = self.similarity(all_sign, all_sign_mask, text, text_mask).T  # local texts vs all signs
-        per_rank = all_valid.sum().clamp(min=1).to(sim_s2t.dtype) / world  # N_paired_global / world
-        scale = self.logit_scale()
-        return 0.5 * (contrastive_loss(sim_s2t, scale, labels, valid, all_valid, per_rank)
-                      + contrastive_loss(sim_t2s, scale, labels, valid, all_valid, per_rank))
+        return self.contrastive(sign, sign_mask, text, text_mask, valid)

@@ -7,6 +7,10 @@ At most `max_tokens` (128) tokens: the words are truncated, the closing special 
 
 The HF model is kept OUT of the nn.Module tree (no parameters(), no state_dict(), no optimizer state, no DDP
 broadcast) but follows ``.to()`` / ``.cuda()`` / ``.half()``; it always runs in eval mode without gradients.
+Each text is encoded on its own (a batch of one, no padding), so its features depend on the text and the
+language only, never on which other texts share a batch: padding a sequence changes the attention kernels'
+float arithmetic (MiniLM on CPU: up to 3e-6 in a text's features when a longer text shares its batch), which
+made a run's losses depend on the batch in which each text was first seen and broke bit-exact resume.
 Features of each (text, language) are cached on the CPU (LRU of `cache_size` entries) because the frozen
 encoder dominates the CPU time of a pre-training step otherwise; cached and fresh results are identical
 (both are read back from the cache's float32 copy).
@@ -129,16 +133,14 @@ class TextEncoder(nn.Module):
 
     @torch.no_grad()
     def _encode(self, ids: list[list[int]]) -> list[torch.Tensor]:
-        pad = self.tokenizer.pad_token_id or 0
-        length = max(len(i) for i in ids)
-        input_ids = torch.full((len(ids), length), pad, dtype=torch.long)
-        attention = torch.zeros((len(ids), length), dtype=torch.long)
-        for r, row in enumerate(ids):
-            input_ids[r, : len(row)] = torch.as_tensor(row)
-            attention[r, : len(row)] = 1
-        out = self.hf_model(input_ids=input_ids.to(self.device), attention_mask=attention.to(self.device))
-        hidden = out.last_hidden_state.float().cpu()
-        return [hidden[r, : len(row)].clone() for r, row in enumerate(ids)]
+        """Last hidden states (len(row), d) float32 on the CPU of each token-id row, each row encoded alone
+        (no padding: the result does not depend on the other rows)."""
+        out = []
+        for row in ids:
+            input_ids = torch.as_tensor([row], dtype=torch.long, device=self.device)
+            hidden = self.hf_model(input_ids=input_ids, attention_mask=torch.ones_like(input_ids)).last_hidden_state
+            out.append(hidden[0].float().cpu().clone())
+        return out
 
     def forward(self, texts, languages=None):
         if languages is None:

@@ -385,7 +385,8 @@ def build_report(out: Path, record: dict, *, figures: bool = True) -> str:
     lines += [
         "ISLR: accuracy (%) on synth-islr; CSLR: WER with deletion/insertion rates (%) on synth-sent; SLT: BLEU "
         "and ROUGE-L (%) on synth-sent; retrieval: recall at K (%) and median rank over the split's "
-        "sign-text pairs.", "",
+        "sign-text pairs, ties counted as CLIP4Clip's / CiCo's compute_metrics counts them (every position "
+        "holding the correct score is an entry).", "",
     ]
     lines += ["## Qualitative examples (test split, seed 0)", ""]
     n = int(cfg.get("examples", 5))

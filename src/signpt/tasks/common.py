@@ -98,7 +98,7 @@ PAPER = {
     ),
     "retrieval": dict(
         train=dict(lr=1e-4, weight_decay=1e-3, batch_size=32, epochs=60, schedule="cosine", warmup=0.0),
-        head=dict(embed_dim=512, temperature=0.07, window=4, text_model="minilm"),
+        head=dict(embed_dim=512, temperature=0.07, window=4, text_model="minilm", word_temperature=1.0),
         eval_batch_size=32,
     ),
 }
@@ -125,7 +125,9 @@ TINY = {
     ),
     "retrieval": dict(
         train=dict(lr=1e-3, weight_decay=1e-3, batch_size=16, epochs=15, schedule="cosine", warmup=0.1),
-        head=dict(embed_dim=64, temperature=0.07, window=4, text_model="minilm"),
+        # word_temperature: the tiny pre-training preset's (signpt.model.presets), so that a scratch run and a
+        # pre-trained one (which takes its checkpoint's value) score with the same similarity
+        head=dict(embed_dim=64, temperature=0.07, window=4, text_model="minilm", word_temperature=0.1),
         max_frames=128,
     ),
 }

@@ -1,9 +1,12 @@
 """Sign-text retrieval (SL-RT): sign encoder + frozen text encoder, each with a projector to the shared
-space, trained with the fine-grained contrastive loss (Eq. 4-5, ``signpt.model.similarity`` / ``losses``).
+space, trained with the fine-grained contrastive loss (Eq. 4-5): ``signpt.model.losses.SignTextContrastive``,
+the same loss module as pre-training, so under torchrun the negatives come from every rank's batch.
 
 Evaluation embeds every test video and text once, builds the whole (texts x videos) similarity matrix with
 ``signpt.metrics.retrieval.chunked_similarity`` (fixed-size blocks: a score depends only on its own pair,
-never on batch composition) and reports T2V / V2T R@1, R@5, R@10 and median rank (ties count as misses).
+never on batch composition) and reports T2V / V2T R@1, R@5, R@10 and median rank, ties counted as
+CLIP4Clip's / CiCo's ``compute_metrics`` counts them (``signpt.metrics.retrieval``: every position holding
+the correct score is an entry), the convention of the published sign-language retrieval figures.
 """
 from __future__ import annotations
 
@@ -16,8 +19,8 @@ from signpt.data.batch import PoseBatch
 from signpt.errors import CorpusError
 from signpt.metrics.retrieval import chunked_similarity, retrieval_scores
 from signpt.metrics.tables import retrieval_table
-from signpt.model.losses import LogitScale, symmetric_info_nce
-from signpt.model.similarity import avg_pool_time, fine_grained_similarity
+from signpt.model.losses import SignTextContrastive, legacy_state_dict_hook, rename_legacy_logit_scale
+from signpt.model.similarity import avg_pool_time
 
 TASK = "retrieval"
 PRIMARY_METRIC = ("t2v_r1", "max")
@@ -43,12 +46,15 @@ class RetrievalModel(nn.Module):
     """forward(batch) -> {"loss", "temperature"}; ``sign_embed(batch)``, ``text_embed(texts, languages)``.
 
     Sign: F_SE -> AvgPool(window s) -> MLP -> (B, n, embed_dim); text: frozen ``TextEncoder`` -> MLP ->
-    (B, m, embed_dim). Similarity: fine-grained m_ij; loss: symmetric InfoNCE with learnable τ (init 0.07).
-    The frozen text model is not stored in checkpoints (it is rebuilt from ``text_model``).
+    (B, m, embed_dim). Similarity: fine-grained m_ij with row-softmax temperature `word_temperature` (the
+    pre-training model's when built from a pre-training checkpoint), in training and in evaluation; loss:
+    ``SignTextContrastive`` (symmetric InfoNCE, learnable τ initialised to `temperature`, negatives gathered
+    across ranks under DDP). The frozen text model is not stored in checkpoints (it is rebuilt from
+    ``text_model``).
     """
 
     def __init__(self, encoder: nn.Module, text_model: str = "minilm", embed_dim: int = 512, window: int = 4,
-                 temperature: float = 0.07, max_text_tokens: int = 128):
+                 temperature: float = 0.07, max_text_tokens: int = 128, word_temperature: float = 1.0):
         super().__init__()
         from signpt.model.text import TextEncoder
 
@@ -56,10 +62,16 @@ class RetrievalModel(nn.Module):
         self.text_encoder = TextEncoder(text_model, max_tokens=max_text_tokens)
         self.sign_proj = mlp(encoder.out_dim, embed_dim)
         self.text_proj = mlp(self.text_encoder.dim, embed_dim)
-        self.logit_scale = LogitScale(temperature)
+        self.contrastive = SignTextContrastive("fine", word_temperature, temperature)
+        self._register_load_state_dict_pre_hook(legacy_state_dict_hook)
         self.window = window
         self._spec = dict(text_model=text_model, embed_dim=embed_dim, window=window, temperature=temperature,
-                          max_text_tokens=max_text_tokens)
+                          max_text_tokens=max_text_tokens, word_temperature=float(word_temperature))
+
+    @property
+    def logit_scale(self):
+        """The learnable temperature module (``self.contrastive.logit_scale``)."""
+        return self.contrastive.logit_scale
 
     def spec(self) -> dict:
         return dict(self._spec)
@@ -79,13 +91,12 @@ class RetrievalModel(nn.Module):
             raise ValueError("retrieval training needs a text for every sample")
         sign, sm = self.sign_embed(batch)
         text, tm = self.text_embed(batch.texts, batch.spoken_languages)
-        sim = fine_grained_similarity(sign, sm, text, tm)
-        scale = self.logit_scale()
-        return {"loss": symmetric_info_nce(sim, scale), "temperature": (1.0 / scale).detach()}
+        return {"loss": self.contrastive(sign, sm, text, tm), "temperature": self.contrastive.temperature()}
 
     def similarity(self, text, text_mask, sign, sign_mask) -> torch.Tensor:
-        """(texts, videos) fine-grained similarity of already projected features."""
-        return fine_grained_similarity(sign, sign_mask, text, text_mask, chunk=None).T
+        """(texts, videos) fine-grained similarity of already projected features (the training similarity,
+        same word temperature, computed directly without blocks)."""
+        return self.contrastive.similarity(sign, sign_mask, text, text_mask, chunk=None).T
 
 
 @torch.no_grad()
@@ -154,8 +165,12 @@ def rank_texts(model: RetrievalModel, batch: PoseBatch, candidates: list[str], k
     return [[(candidates[j], float(x)) for x, j in zip(vr, ir)] for vr, ir in zip(v.tolist(), i.tolist())]
 
 
+TIES_NOTE = ("R@K and median rank with ties counted as CLIP4Clip's / CiCo's compute_metrics counts them "
+             "(every position holding the correct score is an entry).")
+
+
 def table(rows: dict, title: str | None = None) -> str:
-    return retrieval_table(rows, title=title)
+    return retrieval_table(rows, title=title) + "\n" + TIES_NOTE + "\n"
 
 
 def examples_markdown(examples: list[dict], limit: int = 5) -> str:
@@ -177,7 +192,7 @@ MODEL = RetrievalModel
 def build(encoder: nn.Module, train_view, all_view=None, init=None, **head) -> RetrievalModel:
     """Retrieval model; from a pre-training checkpoint `init`, the projectors and temperature of its
     sign-text contrastive head are loaded too (and its text model, d_e, window and word temperature are
-    used), so fine-tuning starts from the pre-trained alignment."""
+    used for fine-tuning and evaluation), so fine-tuning starts from the pre-trained alignment."""
     from signpt.tasks.common import checkpoint_tensors, pretrain_config_of
 
     texts = train_view.column("text")
@@ -185,10 +200,12 @@ def build(encoder: nn.Module, train_view, all_view=None, init=None, **head) -> R
         raise CorpusError(f"{train_view.root}: retrieval needs training samples with text")
     pre = pretrain_config_of(init) if init is not None else None
     if pre is not None and pre.get("pretext", "both") in ("both", "stc") and pre.get("similarity", "fine") == "fine":
-        head = {**head, "text_model": pre["text_model"], "embed_dim": pre["proj_dim"], "window": pre["window"]}
+        head = {**head, "text_model": pre["text_model"], "embed_dim": pre["proj_dim"], "window": pre["window"],
+                "word_temperature": float(pre.get("word_temperature", 1.0))}
     model = RetrievalModel(encoder, **head)
     if pre is not None:
-        state = checkpoint_tensors(init, ("sign_proj.", "text_proj.", "logit_scale."))
+        state = rename_legacy_logit_scale(checkpoint_tensors(init, ("sign_proj.", "text_proj.", "logit_scale.",
+                                                                    "contrastive.")))
         own = model.state_dict()
         usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
         if usable:
