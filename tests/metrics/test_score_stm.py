@@ -63,22 +63,29 @@ def test_stm_scoring_counts_by_hand(tmp_path, capsys):
     # ids[0]: __ON__ TEMPERATUR WIE-AUSSEHEN MORGEN ... -> drop TEMPERATUR (1 D), MORGEN -> HEUTE (1 S)
     assert refs[a][:4] == ["__ON__", "TEMPERATUR", "WIE-AUSSEHEN", "MORGEN"]
     hyps[a] = ["__ON__", "WIE-AUSSEHEN", "HEUTE"] + refs[a][4:]
-    hyps[b] = refs[b] + ["REGEN", "REGEN"]  # 2 I without clean-up; 1 I after it (repeats merged)
+    hyps[b] = refs[b] + ["REGEN", "REGEN"]  # 2 I: the official CTM route never merges repeats (one word a line)
     del hyps[c]  # no hypothesis: every word of ids[2] is a deletion
-    # the hypothesis cleaned as PHOENIX-2014's evaluation does: prefixes dropped ("loc-NORD" -> "NORD")
+    # the hypothesis cleaned as PHOENIX-2014's evaluation does, word by word: prefixes dropped ("loc-NORD" ->
+    # "NORD"), "__EMOTION__" words removed
     hyps[ids[3]] = [("loc-" + w if w == refs[ids[3]][0] else w) for w in refs[ids[3]]]
+    hyps[ids[4]] = refs[ids[4]][:1] + ["__EMOTION__"] + refs[ids[4]][1:]
     ctm = _write_ctm(tmp_path / "h.ctm", hyps)
     n = sum(len(v) for v in refs.values())
     raw = _json(capsys, ["score", "cslr", "--hyp", str(ctm), "--ref", str(STM), "--json", "--no-phoenix-cleanup"])
-    assert (raw["substitutions"], raw["deletions"], raw["insertions"]) == (2, 1 + len(refs[c]), 2)
-    assert raw["wer"] == pytest.approx(100 * (5 + len(refs[c])) / n) and raw["missing_hypotheses"] == 1
+    assert (raw["substitutions"], raw["deletions"], raw["insertions"]) == (2, 1 + len(refs[c]), 3)
+    assert raw["wer"] == pytest.approx(100 * (6 + len(refs[c])) / n) and raw["missing_hypotheses"] == 1
     out = _json(capsys, ["score", "cslr", "--hyp", str(ctm), "--ref", str(STM), "--json"])
-    assert out["phoenix_cleanup"] == "2014 (hypotheses only)" and out["ref_words"] == n  # the STM as it is
-    # the clean-up merges repeated glosses in the hypotheses only: each repeat the STM itself holds
-    # (5 in the dev STM, e.g. "MOEGLICH MOEGLICH") costs one deletion, as in the official scoring
+    assert out["phoenix_cleanup"].startswith("2014 (hypotheses only") and out["ref_words"] == n  # the STM as it is
+    # the repeats the STM itself holds (5 in the dev STM, e.g. "MOEGLICH MOEGLICH") stay on both sides and cost
+    # nothing: one word a line, the perl repeat rule cannot fire on the CTM
     repeats = sum(r[i] == r[i - 1] for k, r in refs.items() if k not in (a, c) for i in range(1, len(r)))
     assert repeats == 5
-    assert (out["substitutions"], out["deletions"], out["insertions"]) == (1, 1 + len(refs[c]) + repeats, 1)
+    assert (out["substitutions"], out["deletions"], out["insertions"]) == (1, 1 + len(refs[c]), 2)
+    # a line-per-sentence hypothesis in the STM's order is scored as its CTM would be
+    text = tmp_path / "h.txt"
+    text.write_text("\n".join(" ".join(hyps.get(k, [])) for k in refs), encoding="utf-8")
+    same = _json(capsys, ["score", "cslr", "--hyp", str(text), "--ref", str(STM), "--json"])
+    assert (same["substitutions"], same["deletions"], same["insertions"]) == (1, 1 + len(refs[c]), 2)
 
 
 @needs_stm

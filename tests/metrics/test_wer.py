@@ -195,3 +195,15 @@ def test_cleanup_removes_markers_from_real_train_glosses(phoenix_dir):
     joined = " ".join(cleaned)
     assert "__" not in joined and "loc-" not in joined and "-PLUSPLUS" not in joined and "cl-" not in joined
     assert any("__ON__" in line for line in lines)  # the raw train glosses do carry markers
+
+
+def test_ctm_route_cleans_word_by_word():
+    from signpt.metrics.phoenix import clean_phoenix_ctm
+
+    # hand-applied evaluatePhoenix2014.sh rules on one CTM word a line: within-word rules only
+    words = ["loc-NORD", "WIE", "AUSSEHEN", "A", "B", "REGEN", "REGEN", "__EMOTION__", "__EPENTHESIS__",
+             "ZEIGEN", "S0NNE", "HABEN2", "WOLKE-PLUSPLUS", "KOELNRAUM", "cl-KOMMEN", "__ON__"]
+    assert clean_phoenix_ctm(words) == ["NORD", "WIE", "AUSSEHEN", "A", "B", "REGEN", "REGEN", "ZEIGEN-BILDSCHIRM",
+                                        "SONNE", "HABEN", "WOLKE", "KOELN", "KOMMEN", "__ON__"]
+    # the sentence-level form joins and merges what the CTM route cannot
+    assert clean_phoenix(" ".join(words), "2014").split()[:5] == ["NORD", "WIE-AUSSEHEN", "A+B", "REGEN", "__EPENTHESIS__"]

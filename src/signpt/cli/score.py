@@ -9,7 +9,8 @@ against line i of --ref.
   PHOENIX-2014's official scoring: --ref the ground-truth STM (phoenix2014-groundtruth-dev.stm) and --hyp a
   CTM (one word a line) or a text file with one sentence a line in the STM's order. Sentences are then paired
   by file id, and, as the official evaluation does, the STM is scored as it is and only the hypotheses are
-  cleaned (variant 2014 by default); an id without hypothesis words counts as all deletions.
+  cleaned, word by word as its sed/perl rules run over the CTM (variant 2014 by default; a line-per-sentence
+  hypothesis is scored as its CTM would be); an id without hypothesis words counts as all deletions.
 - islr: each --hyp line holds the predicted label, or the top-k labels best first, space-separated; each
   --ref line one true label. Top-5 is reported when some line has at least 5 predictions.
 - retrieval: --hyp is a (texts, videos) similarity matrix (.npy, or whitespace-separated text rows);
@@ -30,7 +31,7 @@ from signpt.errors import SignptError
 from signpt.metrics import tables
 from signpt.metrics.accuracy import topk_accuracy_from_predictions
 from signpt.metrics.bleu_rouge import translation_scores
-from signpt.metrics.phoenix import VARIANTS, clean_phoenix
+from signpt.metrics.phoenix import VARIANTS, clean_phoenix_ctm
 from signpt.metrics.retrieval import TIES, retrieval_scores
 from signpt.metrics.sclite_files import paired_by_id, read_ctm, stm_references
 from signpt.metrics.wer import wer
@@ -146,13 +147,13 @@ def _score_sclite(args: argparse.Namespace) -> dict:
     ref_words, hyp_words, ids = paired_by_id(refs, hyps, args.hyp, args.ref)
     cleanup = None if args.no_phoenix_cleanup or args.lang != "de" else (args.phoenix_variant or "2014")
     if cleanup is not None:
-        hyp_words = [clean_phoenix(" ".join(h), cleanup).split() for h in hyp_words]
+        hyp_words = [clean_phoenix_ctm(h, cleanup) for h in hyp_words]
     try:
         result = wer(ref_words, hyp_words)
     except ValueError as e:
         raise SignptError(f"{args.ref}: {e}") from None
     out = result.to_dict()
-    out["phoenix_cleanup"] = None if cleanup is None else f"{cleanup} (hypotheses only)"
+    out["phoenix_cleanup"] = None if cleanup is None else f"{cleanup} (hypotheses only, per CTM word)"
     out["missing_hypotheses"] = sum(1 for k in ids if k not in hyps)
     return out
 

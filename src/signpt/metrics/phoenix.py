@@ -19,6 +19,13 @@ clean-up is idempotent on the already clean PHOENIX-2014-T dev/test references):
   with ``+`` and writes ``WIE AUSSEHEN`` as ``WIE-AUSSEHEN``.
 
 The rule lists below are the published rules, re-expressed; their order matters.
+
+``clean_phoenix_ctm`` is the route of the official sclite scoring (``evaluatePhoenix2014.sh`` /
+``evaluateWER.sh``): the same sed/perl rules run over the hypothesis *CTM*, one word a line, so only the rules
+that match within one word take effect (prefixes, ``S0NNE``, ``HABEN2``, ``ZEIGEN``->``ZEIGEN-BILDSCHIRM``,
+``xxRAUM``, ``-PLUSPLUS``, the ``__X__`` tokens); the multi-word rules (``WIE AUSSEHEN``, letter joining,
+repeat merging) never fire there; a line whose word became empty is dropped (its ``awk '$5!=""'``) and so is
+any line holding ``__LEFTHAND__``, ``__EPENTHESIS__`` or ``__EMOTION__`` (its ``grep -v``).
 """
 from __future__ import annotations
 
@@ -100,3 +107,27 @@ def clean_phoenix(glosses: str, variant: str = "2014T") -> str:
     for pattern, repl in rules:
         s = pattern.sub(repl, s)
     return " ".join(s.split())
+
+
+# lines the official CTM route removes with `grep -v` after the sed/perl rules
+_CTM_DROPPED = ("__LEFTHAND__", "__EPENTHESIS__", "__EMOTION__")
+
+
+def clean_phoenix_ctm(words: list[str], variant: str = "2014") -> list[str]:
+    """The official sclite route's clean-up of one hypothesis given as CTM words (one word a line): each word
+    through the variant's rules on its own, empty words and the ``grep -v`` tokens dropped (module docstring)."""
+    try:
+        rules = _COMPILED[variant]
+    except KeyError:
+        raise ValueError(f"clean_phoenix_ctm: unknown variant {variant!r}, expected one of {VARIANTS}") from None
+    out = []
+    for word in words:
+        w = word.strip()
+        for pattern, repl in rules:
+            w = pattern.sub(repl, w)
+        w = w.strip()
+        if w and " " not in w and not any(t in w for t in _CTM_DROPPED):
+            out.append(w)
+        elif " " in w:  # no published rule inserts a space into a single word
+            raise AssertionError(f"clean_phoenix_ctm: {word!r} became {w!r}")
+    return out
