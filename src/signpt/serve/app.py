@@ -70,8 +70,8 @@ def create_app(searcher: Searcher, *, max_query_chars: int = 1000, max_k: int = 
     @app.get("/api/info")
     def info():
         i = index.info
-        return {"clips": len(index), "checkpoint": i.get("checkpoint"), "kind": i.get("kind"),
-                "corpus": i.get("corpus"), "split": i.get("split"), "source": i.get("source"),
+        return {"clips": len(index), "checkpoint": _short(i.get("checkpoint")), "kind": i.get("kind"),
+                "corpus": _short(i.get("corpus")), "split": i.get("split"), "source": i.get("source"),
                 "created": i.get("created")}
 
     @app.get("/api/layout")
@@ -183,6 +183,11 @@ def create_app(searcher: Searcher, *, max_query_chars: int = 1000, max_k: int = 
         return {"id": clip_id, **pose}
 
     return app
+
+
+def _short(path) -> str | None:
+    """The last two parts of a path: enough to recognise it, without showing where files live."""
+    return None if not path else "/".join(Path(path).parts[-2:])
 
 
 def open_searcher(index_dir, checkpoint=None, candidates: int = 1000) -> Searcher:
