@@ -1,13 +1,13 @@
 """Search an ``Index``: text -> clips ranked by the fine-grained similarity m_ij; clip -> nearest clips.
 
 Text queries, two stages. With the L2-normalised sign rows s_k (n of a clip) and text rows t_w (m of the
-query), m_ij = mean_k sum_w softmax_w(s_k.t_w / t_w) s_k.t_w (``signpt.model.similarity``). Stage 1 scores
-every clip with its pooled vector: mean_k mean_w s_k.t_w = s_bar . t_bar, one matrix-vector product. Since the
-softmax puts more weight on larger similarities, each clip's softmax-weighted row mean is >= the plain
-row mean, so this first-stage score is a lower bound of m_ij and close to it when the row softmax is flat.
-Stage 2 re-scores the `candidates` best clips of stage 1 with the exact m_ij, computed by the model's own
-``similarity``, and ranks by it. ``benchmarks/bench_search.py`` measures how often the top-k equals the
-exact ranking over all clips (``first_stage=False``: m_ij of every clip, in chunks).
+query), m_ij = mean_k sum_w softmax_w(s_k.t_w / tau) s_k.t_w (``signpt.model.similarity``, tau the word
+temperature). Stage 1 scores every clip with the same formula on at most ``GROUPS`` = 4 vectors per clip
+instead of its n rows: the means of the normalised rows of 4 consecutive stretches of the clip (numpy, one
+matrix product with the query's m rows). Stage 2 re-scores the `candidates` best clips of stage 1 with the
+exact m_ij, computed by the model's own ``similarity``, and ranks by it. ``benchmarks/bench_search.py``
+measures how often the top-k equals the exact ranking over all clips (``first_stage=False``: m_ij of every
+clip, in blocks).
 
 Clip queries (a pose file or a clip id): cosine of the pooled vectors, computed for every clip (exact).
 """
@@ -20,6 +20,8 @@ import torch
 
 from signpt.serve.index import Index
 from signpt.tasks.embed import Embedder, pooled
+
+GROUPS = 4
 
 
 class Searcher:
@@ -39,6 +41,9 @@ class Searcher:
         self.unit_pooled = p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-12)
         self.lengths = np.diff(index.offsets)
         self.by_length = np.argsort(self.lengths, kind="stable")  # exact scan: similar lengths share a block
+        self._blocks = None
+        self.temperature = embedder.word_temperature
+        self.centroids, self.group_weights = _centroids(index.features, index.offsets)
 
     # ------------------------------------------------------------------------------------------ text queries
 
@@ -56,7 +61,7 @@ class Searcher:
         if k == 0:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
         if first_stage and self.candidates < n:
-            coarse = self.index.pooled @ pooled(text)
+            coarse = self.first_stage(text)
             c = max(self.candidates, k)
             rows = np.argpartition(-coarse, c - 1)[:c]
             scores = self.exact_scores(text, rows)
@@ -65,14 +70,25 @@ class Searcher:
             scores = self.exact_scores(text, rows)
         return _top(rows, scores, k)
 
+    def first_stage(self, text: np.ndarray) -> np.ndarray:
+        """(N,) approximate m_ij of every clip from its group centroids (see the module docstring)."""
+        t = text / np.maximum(np.linalg.norm(text, axis=1, keepdims=True), 1e-12)
+        z = self.centroids @ t.T.astype(np.float32)  # (N * GROUPS, m)
+        e = np.exp((z - z.max(1, keepdims=True)) * np.float32(1.0 / self.temperature))
+        r = np.einsum("gm,gm->g", e, z) / e.sum(1)
+        return (r.reshape(-1, GROUPS) * self.group_weights).sum(1)
+
     def exact_scores(self, text: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """m_ij of the query `text` (m, d) and each clip of `rows`, in blocks of `chunk` clips."""
         t = torch.from_numpy(np.ascontiguousarray(text, np.float32))[None]
         tm = torch.ones(1, t.shape[1], dtype=torch.bool)
         out = np.empty(len(rows), np.float32)
+        full = rows is self.by_length
+        if full and self._blocks is None:  # the exact scan: padded blocks made once, kept
+            self._blocks = [self._padded(rows[a: a + self.chunk]) for a in range(0, len(rows), self.chunk)]
         for a in range(0, len(rows), self.chunk):
             block = rows[a: a + self.chunk]
-            sign, mask = self._padded(block)
+            sign, mask = self._blocks[a // self.chunk] if full else self._padded(block)
             with self.lock:
                 out[a: a + len(block)] = self.embedder.similarity(t, tm, sign, mask)[0].numpy()
         return out
@@ -115,6 +131,23 @@ class Searcher:
         with self.lock:
             _, feats = self.embedder.sign(collate([ds[0]]))
         return self.search_features(feats[0], k)
+
+
+def _centroids(features: np.ndarray, offsets: np.ndarray):
+    """(N * GROUPS, d) means of the normalised rows of each clip's GROUPS consecutive stretches (zeros where a
+    clip has fewer rows than GROUPS) and (N, GROUPS) weights 1 / #groups (0 for the missing ones)."""
+    n = np.diff(offsets)
+    g = np.minimum(n, GROUPS)
+    clip = np.repeat(np.arange(len(n)), n)
+    pos = np.arange(len(features)) - offsets[clip]
+    slot = clip * GROUPS + (pos * g[clip]) // n[clip]
+    unit = features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
+    sums = np.zeros((len(n) * GROUPS, features.shape[1]), np.float32)
+    np.add.at(sums, slot, unit)
+    counts = np.bincount(slot, minlength=len(n) * GROUPS).astype(np.float32)
+    cent = sums / np.maximum(counts, 1)[:, None]
+    weights = (counts.reshape(-1, GROUPS) > 0) / np.maximum(g, 1)[:, None].astype(np.float32)
+    return np.ascontiguousarray(cent, np.float32), weights.astype(np.float32)
 
 
 def _top(rows: np.ndarray, scores: np.ndarray, k: int):

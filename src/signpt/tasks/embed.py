@@ -98,6 +98,16 @@ class Embedder:
     def device(self) -> torch.device:
         return next(self.encoder.parameters()).device
 
+    @property
+    def word_temperature(self) -> float:
+        """Temperature of the similarity's row softmax (used by the search's first stage only)."""
+        if self.kind == "pretrain":
+            return float(self.model.config.word_temperature)
+        t = getattr(self.model, "word_temperature", None)
+        if t is None and hasattr(self.model, "spec"):
+            t = self.model.spec().get("word_temperature")
+        return float(t) if t is not None else 1.0
+
     def _need_projection(self):
         if not self.has_projection:
             raise CheckpointError(f"{self.checkpoint}: has no sign-text projection (a bare encoder or a model "
