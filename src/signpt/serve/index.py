@@ -111,6 +111,25 @@ def build_index(checkpoint, corpus, out, *, split: str | None = None, source: st
     return out
 
 
+def is_current(root, checkpoint, corpus, *, split: str | None = None, source: str | None = None) -> bool:
+    """Whether `root` holds a complete index of `corpus` (split / source) built with `checkpoint`'s weights."""
+    from signpt.tasks.embed import _weights_sha
+    from signpt.tasks.common import model_dir
+
+    f = Path(root) / "index.json"
+    if not f.exists():
+        return False
+    try:
+        info = json.loads(f.read_text())
+        rows, what = gather_inputs(corpus, split, source)
+        sha = _weights_sha(model_dir(checkpoint) if (Path(checkpoint) / "model").is_dir() else Path(checkpoint))
+    except (ValueError, OSError, ConfigError, CheckpointError):
+        return False
+    clips = Path(root) / "clips.arrow"
+    return (info.get("checkpoint_sha256") == sha and info.get("corpus_key") == _inputs_key(rows, what)
+            and clips.exists() and file_sha256(clips) == info.get("clips_sha256"))
+
+
 @dataclass
 class Index:
     """An opened index: metadata per clip and the features as numpy arrays.
