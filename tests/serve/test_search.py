@@ -79,25 +79,28 @@ def test_first_stage_keeps_the_exact_top_k(index_dir, retrieval_ckpt):
 
 
 def test_first_stage_by_hand(retrieval_ckpt):
-    """Stage 1 = m_ij on the means of 4 consecutive stretches of each clip's normalised rows."""
+    """Stage 1 = m_ij on the normalised means of 8 consecutive stretches of each clip's rows, weighted by size."""
     import pyarrow as pa
 
     from signpt.tasks.embed import pooled, vector_lists, vectors
 
     rng = np.random.default_rng(0)
-    feats = [rng.normal(size=(3, 16)).astype(np.float32), rng.normal(size=(8, 16)).astype(np.float32)]
+    feats = [rng.normal(size=(3, 16)).astype(np.float32), rng.normal(size=(12, 16)).astype(np.float32)]
     idx = Index.from_table(pa.table({"id": ["a", "b"], "features": vector_lists(feats, 16),
                                      "pooled": vectors([pooled(f) for f in feats], 16)}))
     s = Searcher(idx, Embedder.load(retrieval_ckpt))
     text = rng.normal(size=(5, 16)).astype(np.float32)
     got = s.first_stage(text)
-    assert got[0] == pytest.approx(m_ij_numpy(feats[0], text), abs=1e-5)  # < 4 rows: each its own group
+    assert got[0] == pytest.approx(m_ij_numpy(feats[0], text), abs=1e-5)  # < 8 rows: each its own group
     unit = feats[1] / np.linalg.norm(feats[1], axis=1, keepdims=True)
-    cent = unit.reshape(4, 2, 16).mean(1)
+    stretch = (np.arange(12) * 8) // 12  # 12 rows in 8 stretches: sizes 2,1,2,1,2,1,2,1
+    cent = np.stack([unit[stretch == g].mean(0) for g in range(8)])
+    cent /= np.linalg.norm(cent, axis=1, keepdims=True)
     w = text / np.linalg.norm(text, axis=1, keepdims=True)
     z = cent @ w.T
     p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
-    assert got[1] == pytest.approx(float((p * z).sum(1).mean()), abs=1e-5)
+    sizes = np.bincount(stretch) / 12
+    assert got[1] == pytest.approx(float(((p * z).sum(1) * sizes).sum()), abs=1e-5)
     np.testing.assert_allclose(s.exact_scores(text, np.arange(2)),
                                [m_ij_numpy(f, text) for f in feats], atol=1e-5)
 

@@ -2,9 +2,9 @@
 
 Text queries, two stages. With the L2-normalised sign rows s_k (n of a clip) and text rows t_w (m of the
 query), m_ij = mean_k sum_w softmax_w(s_k.t_w / tau) s_k.t_w (``signpt.model.similarity``, tau the word
-temperature). Stage 1 scores every clip with the same formula on at most ``GROUPS`` = 4 vectors per clip
-instead of its n rows: the means of the normalised rows of 4 consecutive stretches of the clip (numpy, one
-matrix product with the query's m rows). Stage 2 re-scores the `candidates` best clips of stage 1 with the
+temperature). Stage 1 scores every clip with the same formula on at most ``GROUPS`` = 8 vectors per clip
+instead of its n rows: the normalised means of the rows of 8 consecutive stretches of the clip, weighted
+by their number of rows (one matrix product with the query's m rows, a softmax over m). Stage 2 re-scores the `candidates` best clips of stage 1 with the
 exact m_ij, computed by the model's own ``similarity``, and ranks by it. ``benchmarks/bench_search.py``
 measures how often the top-k equals the exact ranking over all clips (``first_stage=False``: m_ij of every
 clip, in blocks).
@@ -21,7 +21,7 @@ import torch
 from signpt.serve.index import Index
 from signpt.tasks.embed import Embedder, pooled
 
-GROUPS = 4
+GROUPS = 8
 
 
 class Searcher:
@@ -72,11 +72,11 @@ class Searcher:
 
     def first_stage(self, text: np.ndarray) -> np.ndarray:
         """(N,) approximate m_ij of every clip from its group centroids (see the module docstring)."""
-        t = text / np.maximum(np.linalg.norm(text, axis=1, keepdims=True), 1e-12)
-        z = self.centroids @ t.T.astype(np.float32)  # (N * GROUPS, m)
-        e = np.exp((z - z.max(1, keepdims=True)) * np.float32(1.0 / self.temperature))
-        r = np.einsum("gm,gm->g", e, z) / e.sum(1)
-        return (r.reshape(-1, GROUPS) * self.group_weights).sum(1)
+        t = torch.nn.functional.normalize(torch.from_numpy(np.ascontiguousarray(text, np.float32)), dim=-1)
+        with torch.no_grad():
+            z = self.centroids @ t.T  # (N * GROUPS, m)
+            r = (torch.softmax(z * (1.0 / self.temperature), dim=1) * z).sum(1)
+            return (r.view(-1, GROUPS) * self.group_weights).sum(1).numpy()
 
     def exact_scores(self, text: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """m_ij of the query `text` (m, d) and each clip of `rows`, in blocks of `chunk` clips."""
@@ -134,8 +134,8 @@ class Searcher:
 
 
 def _centroids(features: np.ndarray, offsets: np.ndarray):
-    """(N * GROUPS, d) means of the normalised rows of each clip's GROUPS consecutive stretches (zeros where a
-    clip has fewer rows than GROUPS) and (N, GROUPS) weights 1 / #groups (0 for the missing ones)."""
+    """(N * GROUPS, d) normalised means of the normalised rows of each clip's GROUPS consecutive stretches
+    (zeros where a clip has fewer rows than GROUPS) and (N, GROUPS) weights: rows in the stretch / rows."""
     n = np.diff(offsets)
     g = np.minimum(n, GROUPS)
     clip = np.repeat(np.arange(len(n)), n)
@@ -144,10 +144,10 @@ def _centroids(features: np.ndarray, offsets: np.ndarray):
     unit = features / np.maximum(np.linalg.norm(features, axis=1, keepdims=True), 1e-12)
     sums = np.zeros((len(n) * GROUPS, features.shape[1]), np.float32)
     np.add.at(sums, slot, unit)
-    counts = np.bincount(slot, minlength=len(n) * GROUPS).astype(np.float32)
-    cent = sums / np.maximum(counts, 1)[:, None]
-    weights = (counts.reshape(-1, GROUPS) > 0) / np.maximum(g, 1)[:, None].astype(np.float32)
-    return np.ascontiguousarray(cent, np.float32), weights.astype(np.float32)
+    cent = sums / np.maximum(np.linalg.norm(sums, axis=1, keepdims=True), 1e-12)
+    counts = np.bincount(slot, minlength=len(n) * GROUPS).reshape(-1, GROUPS)
+    weights = counts / np.maximum(n, 1)[:, None]
+    return torch.from_numpy(np.ascontiguousarray(cent, np.float32)), torch.from_numpy(weights.astype(np.float32))
 
 
 def _top(rows: np.ndarray, scores: np.ndarray, k: int):
