@@ -74,8 +74,10 @@ class Searcher:
         """(N,) approximate m_ij of every clip from its group centroids (see the module docstring)."""
         t = torch.nn.functional.normalize(torch.from_numpy(np.ascontiguousarray(text, np.float32)), dim=-1)
         with torch.no_grad():
-            z = self.centroids @ t.T  # (N * GROUPS, m)
-            r = (torch.softmax(z * (1.0 / self.temperature), dim=1) * z).sum(1)
+            z = t @ self.centroids.T  # (m, N * GROUPS): the softmax runs down long contiguous rows
+            e = (z - z.amax(0)).mul_(1.0 / self.temperature).exp_()
+            den = e.sum(0)
+            r = e.mul_(z).sum(0).div_(den)
             return (r.view(-1, GROUPS) * self.group_weights).sum(1).numpy()
 
     def exact_scores(self, text: np.ndarray, rows: np.ndarray) -> np.ndarray:
