@@ -446,8 +446,8 @@ def text_table(embedder: Embedder, texts: list[str], batch_size: int = 64) -> pa
 
 def embed_texts(texts, checkpoint, out: str | Path | None = None, *, batch_size: int = 64,
                 fmt: str | None = None, embedder: Embedder | None = None):
-    """Projected text features of `texts` (a list, or a file with one text per line); ids are line numbers
-    (0-based, blank lines skipped keep their numbers out). Returns the table, or `out` when given."""
+    """Projected text features of `texts` (a list, or a file with one text per line, blank lines skipped);
+    ids are "0", "1", ... in order. Returns the table, or `out` when given."""
     if isinstance(texts, (str, Path)):
         path = Path(texts)
         try:
