@@ -10,7 +10,7 @@ import sys
 
 COMMANDS = (
     "synth", "info", "show", "convert", "curate", "extract", "pretrain", "finetune", "evaluate",
-    "predict", "score", "demo", "ablate",
+    "predict", "score", "demo", "ablate", "embed", "index", "serve",
 )
 
 

@@ -8,6 +8,7 @@ Stages (each reused on rerun, see ``signpt.pipeline.stages``)::
                                   variant "pretrained": from OUT/pretrain/seed<S>; "scratch": the same
                                   architecture with random weights; both with fine-tuning seed S and the
                                   same budget; eval/ holds metrics, tables and examples per split
+    OUT/index/                    search index of the test split (``signpt serve --index OUT/index``)
     OUT/results.json              every metric of every run
     OUT/report.md                 tables, examples, plots (OUT/plots/*.png), rendered poses (OUT/poses/*.png)
 
@@ -100,7 +101,12 @@ def run_demo(out: str | Path = "demo", quick: bool = False, seeds: int = 1, prog
     results = run_jobs(fjobs, workers=workers, threads=threads, progress=progress, desc="fine-tuning")
     timings["fine-tuning + evaluation"] = time.time() - t0
 
-    # 4. report
+    # 4. search index of the test split, with the pre-trained retrieval model of seed 0
+    t0 = time.time()
+    index_stage(out, corpus, progress)
+    timings["search index"] = time.time() - t0
+
+    # 5. report
     t0 = time.time()
     if progress:
         banner("writing the report")
@@ -138,6 +144,20 @@ def synth_stage(directory: Path, cfg: DemoConfig, progress: bool) -> Path:
         generate(directory, preset=cfg.synth_preset, seed=cfg.synth_seed, progress=progress)
         finish(directory, key, {"corpus": str(directory / "corpus")}, time.time() - t0)
     return directory / "corpus"
+
+
+def index_stage(out: Path, corpus: Path, progress: bool) -> Path:
+    """OUT/index: ``signpt index`` of the test split with OUT/finetune/retrieval/pretrained/seed0 (reused when
+    it is complete for that checkpoint and corpus)."""
+    from signpt.serve.index import build_index, is_current
+
+    ckpt = out / "finetune" / "retrieval" / "pretrained" / "seed0" / "model"
+    target = out / "index"
+    if not is_current(target, ckpt, corpus, split="test"):
+        if progress:
+            banner(f"search index of the test split ({target}; serve it with `signpt serve --index {target}`)")
+        build_index(ckpt, corpus, target, split="test", progress=progress)
+    return target
 
 
 def finetune_jobs(out: Path, corpus: Path, cfg: DemoConfig, seeds: int, pjobs: list[PretrainJob]) -> list[FinetuneJob]:
