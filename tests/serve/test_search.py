@@ -62,7 +62,7 @@ def test_text_ranking_is_the_models_similarity(index_dir, retrieval_ckpt, corpus
     text = t[0, m[0]].numpy()
     rows, scores = searcher.search_text("sun rain", k=3)
     for r, s in zip(rows, scores):
-        assert s == pytest.approx(m_ij_numpy(idx.clip_features(r), text), abs=1e-5)
+        assert s == pytest.approx(m_ij_numpy(idx.clip_features(r), text, model.word_temperature), abs=1e-5)
 
 
 def test_first_stage_keeps_the_exact_top_k(index_dir, retrieval_ckpt):
@@ -89,20 +89,22 @@ def test_first_stage_by_hand(retrieval_ckpt):
     idx = Index.from_table(pa.table({"id": ["a", "b"], "features": vector_lists(feats, 16),
                                      "pooled": vectors([pooled(f) for f in feats], 16)}))
     s = Searcher(idx, Embedder.load(retrieval_ckpt))
+    t = s.temperature  # the retrieval model's word temperature
+    assert t == Embedder.load(retrieval_ckpt).model.word_temperature
     text = rng.normal(size=(5, 16)).astype(np.float32)
     got = s.first_stage(text)
-    assert got[0] == pytest.approx(m_ij_numpy(feats[0], text), abs=1e-5)  # < 8 rows: each its own group
+    assert got[0] == pytest.approx(m_ij_numpy(feats[0], text, t), abs=1e-5)  # < 8 rows: each its own group
     unit = feats[1] / np.linalg.norm(feats[1], axis=1, keepdims=True)
     stretch = (np.arange(12) * 8) // 12  # 12 rows in 8 stretches: sizes 2,1,2,1,2,1,2,1
     cent = np.stack([unit[stretch == g].mean(0) for g in range(8)])
     cent /= np.linalg.norm(cent, axis=1, keepdims=True)
     w = text / np.linalg.norm(text, axis=1, keepdims=True)
     z = cent @ w.T
-    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    p = np.exp(z / t) / np.exp(z / t).sum(1, keepdims=True)
     sizes = np.bincount(stretch) / 12
     assert got[1] == pytest.approx(float(((p * z).sum(1) * sizes).sum()), abs=1e-5)
     np.testing.assert_allclose(s.exact_scores(text, np.arange(2)),
-                               [m_ij_numpy(f, text) for f in feats], atol=1e-5)
+                               [m_ij_numpy(f, text, t) for f in feats], atol=1e-5)
 
 
 def test_clip_and_pose_queries(index_dir, corpus_dir):

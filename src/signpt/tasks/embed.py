@@ -103,10 +103,7 @@ class Embedder:
         """Temperature of the similarity's row softmax (used by the search's first stage only)."""
         if self.kind == "pretrain":
             return float(self.model.config.word_temperature)
-        t = getattr(self.model, "word_temperature", None)
-        if t is None and hasattr(self.model, "spec"):
-            t = self.model.spec().get("word_temperature")
-        return float(t) if t is not None else 1.0
+        return float(self.model.word_temperature)
 
     def _need_projection(self):
         if not self.has_projection:

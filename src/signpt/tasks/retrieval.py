@@ -73,6 +73,11 @@ class RetrievalModel(nn.Module):
         """The learnable temperature module (``self.contrastive.logit_scale``)."""
         return self.contrastive.logit_scale
 
+    @property
+    def word_temperature(self) -> float:
+        """Temperature of the fine-grained similarity's row softmax (``self.contrastive.word_temperature``)."""
+        return self.contrastive.word_temperature
+
     def spec(self) -> dict:
         return dict(self._spec)
 
