@@ -48,7 +48,7 @@ def synth_from_dir(directory: Path, n: int) -> list[R.Clip]:
     for i in pick:
         s = read_pose(directory / rows[i]["pose"])
         out.append(R.Clip(s.keypoints[:, COCO_TO_K79], s.confidence[:, COCO_TO_K79], float(s.fps), "synthetic",
-                          rows[i]["pose"]))
+                          rows[i]["pose"], tuple(s.frame_size)))
     return out
 
 

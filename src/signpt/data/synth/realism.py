@@ -208,6 +208,7 @@ def clip_stats(clip: Clip) -> dict:
     s["nose_height"] = (0.5 * (kp[ok, 5, 1] + kp[ok, 6, 1]) - kp[ok, NOSE_TIP, 1]) / sw
     if clip.frame_size[1]:
         s["sw_per_height"] = [sw / clip.frame_size[1]]
+        s["shoulder_y"] = 0.5 * (kp[ok, 5, 1] + kp[ok, 6, 1]) / clip.frame_size[1]
     # when hands go missing (both hands, context from the interpolated wrist tracks)
     tracks = [wrist_track(kp, conf, h) / sw for h in (0, 1)]
     nose_ok = conf[:, NOSE_TIP] > 0
@@ -268,7 +269,11 @@ KINDS = {
 }
 
 
-def pool(stats: list[dict], seed: int = 0, shape_frames: int = 400) -> dict:
+SCALARS = ("face_width", "nose_height", "sw_per_height", "shoulder_y")
+"""Proportions and framing: compared by their medians (one clip's value hardly varies)."""
+
+
+def pool(stats: list[dict], seed: int = 0, shape_frames: int = 100) -> dict:
     """Merge ``clip_stats`` of several clips -> {statistic: (kind, value)} where value is a rate (float), a
     1-D sample (array, kind "dist") or a number (kind "value")."""
     out: dict = {}
@@ -287,6 +292,9 @@ def pool(stats: list[dict], seed: int = 0, shape_frames: int = 400) -> dict:
         elif k.startswith("jitter_corr."):
             v = np.concatenate([np.atleast_1d(x) for x in vals])
             out[k] = ("abs", float(np.median(v)) if v.size else float("nan"))
+        elif k in SCALARS:
+            v = np.concatenate([np.atleast_1d(np.asarray(x, dtype=np.float64)) for x in vals])
+            out[k] = ("value", float(np.median(v)) if v.size else float("nan"))
         elif k == "angles":
             a = np.concatenate([v for v in vals if len(v)]) if any(len(v) for v in vals) else np.zeros((0, 15))
             out["finger_angle"] = ("dist", a.ravel())
@@ -313,12 +321,20 @@ def distance(kind: str, real, synth) -> float:
     real, synth = real[np.isfinite(real)], synth[np.isfinite(synth)]
     if real.size == 0 or synth.size == 0:
         return float("nan")
-    from scipy.stats import wasserstein_distance
-
     sd = float(real.std())
     if sd <= 0:   # one value (one clip's frame rate): relative to it
         sd = abs(float(real.mean())) or 1.0
-    return float(wasserstein_distance(real, synth) / sd)
+    return wasserstein1(real, synth) / sd
+
+
+def wasserstein1(a, b) -> float:
+    """Wasserstein-1 (earth mover's) distance between the empirical distributions of two 1-D samples:
+    the integral of |F_a(x) - F_b(x)| over x."""
+    a, b = np.sort(np.asarray(a, dtype=np.float64)), np.sort(np.asarray(b, dtype=np.float64))
+    v = np.sort(np.concatenate([a, b]))
+    fa = np.searchsorted(a, v[:-1], side="right") / len(a)
+    fb = np.searchsorted(b, v[:-1], side="right") / len(b)
+    return float(np.sum(np.abs(fa - fb) * np.diff(v)))
 
 
 def describe(kind: str, value) -> str:
@@ -338,16 +354,16 @@ def compare(real: dict, synth: dict) -> dict:
     return {k: distance(real[k][0], real[k][1], synth[k][1]) for k in real if k in synth}
 
 
-def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", **produce_kw) -> list[Clip]:
+def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", profile: str | None = None) -> list[Clip]:
     """`n` synthetic samples spread evenly over every job of `preset` (all sources, languages and signers),
-    made in memory exactly as ``generate`` writes them (same seed, same ids), in k79."""
+    made in memory exactly as ``generate`` writes them (same seed, profile and ids), in k79."""
     import importlib
 
     g = importlib.import_module("signpt.data.synth.generate")
     from signpt.pose.layouts.k79 import COCO_TO_K79
 
     pre = g.PRESETS[preset]
-    signers = g.make_signers(pre, seed)
+    signers = g.make_signers(pre, seed, *([profile] if profile else []))
     by_id = {s.id: s for groups in signers.values() for pool_ in groups.values() for s in pool_}
     jobs = g.plan_jobs(pre, seed, signers)
     lex = g.lexicons(seed)
@@ -356,7 +372,7 @@ def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", **produce_kw
     for i in pick:
         job = jobs[i]
         signer = by_id[job.signer]
-        kp, conf = g.produce(job, lex[job.sign_language], signer, seed, **produce_kw)
+        kp, conf = g.produce(job, lex[job.sign_language], signer, seed)
         out.append(Clip(kp[:, COCO_TO_K79], conf[:, COCO_TO_K79], float(signer.fps), "synthetic",
                         f"{job.source}/{job.id}", tuple(signer.frame_size)))
     return out
