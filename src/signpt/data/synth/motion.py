@@ -41,7 +41,7 @@ def location_point(name: str, p: Proportions) -> np.ndarray:
         "stomach": (0.0, 0.3 * s, -0.16), "neutral": (-0.02, 0.11 * s, -0.34),
         "neutral_dom": (-0.17 * s, 0.11 * s, -0.3), "neutral_high": (-0.08 * s, -0.1, -0.32),
         "neutral_low": (-0.05, 0.25 * s, -0.3), "side_dom": (-0.25 * s, 0.06 * s, -0.18),
-        "rest": (-0.1 * s, 0.34 * s, -0.22),
+        "rest": (-0.1 * s, 0.37 * s, -0.22),
     }
     return np.asarray(table[name], dtype=np.float64)
 

@@ -21,8 +21,9 @@ from signpt.pose.layouts.coco133 import FACE0, LHAND0, RHAND0
 @dataclass(frozen=True)
 class Profile:
     """How one kind of pose estimator reports a signer. Noise is in shoulder widths (sw) per point and frame,
-    drawn as an AR(1) process (``noise_corr`` = 0: independent per frame; MediaPipe's tracker smooths, so its
-    noise is correlated). Confidences per part: ("normal", mean_lo, mean_hi, sd) with a per-signer mean, or
+    Gaussian, low-pass filtered over ``noise_smooth`` frames (0: independent per frame; MediaPipe's tracker
+    smooths, so its noise is correlated from frame to frame, see ``smooth_noise``). Confidences per part: ("normal", mean_lo, mean_hi, sd[, sd_frame]) with a per-signer
+    mean, per-point spread sd and a per-frame part sd_frame shared by the part's points, or
     ("one",) for estimators that report presence only, ("vis", sd) for MediaPipe's body visibility
     (1 - |N(0, sd)|), ("beta", a, b). ``hand_loss``: whole hands are lost in runs (bottom-up and tracking
     estimators); top-down estimators always report both hands and lower their scores instead. ``loss``: the
@@ -31,7 +32,7 @@ class Profile:
     name: str
     about: str
     noise_sw: tuple = (0.0025, 0.0015, 0.012)     # body, face, hand joints (times hand_noise per joint)
-    noise_corr: float = 0.0
+    noise_smooth: tuple = (0.0, 0.0)              # low-pass of the noise (frames): body and face, hands
     hand_noise: tuple = (1.0, 1.0, 1.0, 1.0, 1.0)  # per hand joint: root, knuckle, middle, end joint, tip
     hand_rot: float = 0.06                        # whole-hand rotation about the wrist per frame (radians)
     hand_scale: float = 0.05                      # whole-hand scale jitter per frame (relative)
@@ -48,20 +49,20 @@ class Profile:
 PROFILES = {
     "wholebody": Profile(
         "wholebody", "COCO-WholeBody 133 from a top-down estimator (RTMPose-like; the paper's input)",
-        noise_sw=(0.0012, 0.0012, 0.004), noise_corr=0.0, hand_rot=0.06, hand_scale=0.05,
+        noise_sw=(0.0012, 0.0012, 0.004), hand_rot=0.06, hand_scale=0.05,
         conf={"body": ("normal", 0.82, 0.9, 0.07), "face": ("normal", 0.975, 0.995, 0.02),
-              "hand": ("normal", 0.66, 0.78, 0.11)},
+              "hand": ("normal", 0.73, 0.83, 0.06, 0.07)},
         hand_loss=False),
     "mediapipe": Profile(
         "mediapipe", "MediaPipe Holistic (presence-only hand and face scores, tracked and smoothed, loses hands)",
-        noise_sw=(0.0012, 0.001, 0.01), noise_corr=0.5, hand_rot=0.05, hand_scale=0.05,
+        noise_sw=(0.004, 0.002, 0.02), noise_smooth=(1.5, 1.0), hand_rot=0.08, hand_scale=0.06,
         conf={"body": ("vis", 0.12), "face": ("one",), "hand": ("one",)},
         hand_loss=True, loss={"fast": 0.05, "face": 0.01, "crossing": 0.03, "other": 0.0}, lost_low=0.9,
         loss_run=4.0, fps=(24.0, 25.0, 30.0), frames=((1250, 1250), (500, 500), (1280, 720), (1920, 1080)),
         shoulder_y=(0.46, 0.54)),
     "openpose": Profile(
         "openpose", "OpenPose BODY_25 + face + hands (bottom-up, independent per frame, noisy hands)",
-        noise_sw=(0.007, 0.003, 0.03), noise_corr=0.0, hand_noise=(1.0, 0.85, 1.0, 1.1, 1.3), hand_rot=0.02,
+        noise_sw=(0.007, 0.003, 0.03), hand_noise=(1.0, 0.85, 1.0, 1.1, 1.3), hand_rot=0.02,
         hand_scale=0.02,
         conf={"body": ("normal", 0.62, 0.74, 0.17), "face": ("normal", 0.78, 0.86, 0.05),
               "hand": ("beta", 0.9, 2.2)},
@@ -132,15 +133,18 @@ _FACE = np.arange(FACE0, FACE0 + 68)
 _JOINT_RANK = np.array([0] + [1, 2, 3, 4] * 5)   # hand joint -> root, knuckle, middle, end joint, tip
 
 
-def _ar1(rng: np.random.Generator, shape: tuple, rho: float) -> np.ndarray:
-    """Unit-variance AR(1) noise along axis 0: e_t = rho e_(t-1) + sqrt(1 - rho^2) z_t."""
+def smooth_noise(rng: np.random.Generator, shape: tuple, frames: float) -> np.ndarray:
+    """Unit-variance Gaussian noise along axis 0, low-pass filtered by a Gaussian of `frames` frames (0: white,
+    independent per frame). The lag-1 autocorrelation of its second-difference residual
+    (``realism.jitter``) is -2/3 when white, +0.16 at 1 frame, +0.54 at 1.5 frames."""
     z = rng.normal(0, 1, shape)
-    if rho <= 0:
+    if frames <= 0:
         return z
-    c = np.sqrt(1 - rho * rho)
-    for t in range(1, shape[0]):
-        z[t] = rho * z[t - 1] + c * z[t]
-    return z
+    r = int(np.ceil(4 * frames))
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / frames) ** 2)
+    k /= np.sqrt((k ** 2).sum())
+    pad = np.concatenate([rng.normal(0, 1, (r,) + shape[1:]), z, rng.normal(0, 1, (r,) + shape[1:])])
+    return sum(w * pad[i:i + shape[0]] for i, w in enumerate(k))
 
 
 def _confidence(spec: tuple, rng: np.random.Generator, shape: tuple) -> np.ndarray:
@@ -151,8 +155,9 @@ def _confidence(spec: tuple, rng: np.random.Generator, shape: tuple) -> np.ndarr
         return 1.0 - np.abs(rng.normal(0, spec[1], shape))
     if kind == "beta":
         return rng.beta(spec[1], spec[2], shape)
-    _, lo, hi, sd = spec
-    return rng.uniform(lo, hi) + rng.normal(0, sd, shape)
+    _, lo, hi, sd = spec[:4]
+    sd_frame = spec[4] if len(spec) > 4 else 0.0   # a frame-level part shared by the points (one hand's score)
+    return rng.uniform(lo, hi) + rng.normal(0, sd, shape) + rng.normal(0, sd_frame, shape[:1] + (1,) * (len(shape) - 1))
 
 
 def _contexts(root: np.ndarray, other: np.ndarray, nose: np.ndarray, shoulder_y: float, sw: float, fps: float
@@ -185,11 +190,15 @@ def observe(points: np.ndarray, signer: Signer, rng: np.random.Generator) -> tup
     sigma[_FACE] = prof.noise_sw[1]
     for idx in _HANDS:
         sigma[idx] = prof.noise_sw[2] * np.asarray(prof.hand_noise)[_JOINT_RANK]
-    clean = xy
-    xy = xy + _ar1(rng, xy.shape, prof.noise_corr) * (sigma * sw * signer.noise)[None, :, None]
+    clean = xy.copy()
+    smooth = np.full(133, prof.noise_smooth[0])
+    smooth[LHAND0:] = prof.noise_smooth[1]
+    for f in np.unique(smooth):
+        m = smooth == f
+        xy[:, m] += smooth_noise(rng, (T, int(m.sum()), 2), float(f)) * (sigma[m] * sw * signer.noise)[None, :, None]
     for idx in _HANDS:   # a top-down hand model sees a jittering crop: the whole hand turns and scales a little
-        th = _ar1(rng, (T,), prof.noise_corr) * prof.hand_rot * signer.noise
-        sc = 1.0 + _ar1(rng, (T,), prof.noise_corr) * prof.hand_scale * signer.noise
+        th = smooth_noise(rng, (T,), prof.noise_smooth[1]) * prof.hand_rot * signer.noise
+        sc = 1.0 + smooth_noise(rng, (T,), prof.noise_smooth[1]) * prof.hand_scale * signer.noise
         rot = np.stack([np.stack([np.cos(th), -np.sin(th)], -1), np.stack([np.sin(th), np.cos(th)], -1)], -2)
         rel = xy[:, idx] - xy[:, idx[:1]]
         xy[:, idx] = xy[:, idx[:1]] + np.einsum("tij,tkj->tki", rot, rel) * sc[:, None, None]
