@@ -128,3 +128,16 @@ def test_default_profile_closer_to_real_top_down_than_before():
     s = R.pool([R.clip_stats(c) for c in clips])
     assert 0.42 < s["face_width"][1] < 0.48
     assert 0.2 < np.median(s["hand_size"][1]) < 0.32
+
+
+def test_cli_profile(tmp_path):
+    import json
+
+    from signpt.cli.main import main
+
+    assert main(["synth", "--out", str(tmp_path / "m"), "--preset", "tiny", "--no-curate", "--quiet",
+                 "--profile", "mediapipe"]) == 0
+    assert json.loads((tmp_path / "m" / "synth.json").read_text())["profile"] == "mediapipe"
+    row = json.loads((tmp_path / "m" / "manifest.jsonl").read_text().splitlines()[0])
+    conf = np.load(tmp_path / "m" / row["pose"])["confidence"]
+    assert set(np.unique(conf[:, LHAND0:])) <= {0.0, 1.0}
