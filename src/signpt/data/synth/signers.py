@@ -55,7 +55,7 @@ PROFILES = {
         hand_loss=False),
     "mediapipe": Profile(
         "mediapipe", "MediaPipe Holistic (presence-only hand and face scores, tracked and smoothed, loses hands)",
-        noise_sw=(0.004, 0.002, 0.02), noise_smooth=(1.5, 1.0), hand_rot=0.08, hand_scale=0.06,
+        noise_sw=(0.004, 0.002, 0.008), noise_smooth=(1.5, 1.0), hand_rot=0.1, hand_scale=0.06,
         conf={"body": ("vis", 0.12), "face": ("one",), "hand": ("one",)},
         hand_loss=True, loss={"fast": 0.05, "face": 0.01, "crossing": 0.03, "other": 0.0}, lost_low=0.9,
         loss_run=4.0, fps=(24.0, 25.0, 30.0), frames=((1250, 1250), (500, 500), (1280, 720), (1920, 1080)),
