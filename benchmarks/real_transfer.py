@@ -9,6 +9,8 @@ ordered alphabet pairs.
 Rows: the raw normalised pose (all 79 points, and the hands only), random-weight encoders of the same
 architecture as the first --encoder (or the `tiny` preset) with seeds --random-seeds, and each pre-trained
 encoder (a `signpt pretrain` output folder, see SignEncoder.from_pretrained), then mean (min-max) per group.
+Rows marked [manual] use only the manual branch's channels of the same features (a diagnostic: the
+headline is the whole F_SE).
 The clips are a test set: nothing here trains on them or picks settings on them.
 """
 from __future__ import annotations
@@ -50,7 +52,7 @@ def main(argv=None) -> int:
         from signpt.model.presets import get_preset
         like = get_preset("tiny").encoder_config()
     randoms = {f"random seed {s}": RP.random_encoder(like, s) for s in a.random_seeds}
-    scores = RP.evaluate(clips, {**randoms, **pretrained})
+    scores = RP.evaluate(clips, {**randoms, **pretrained}, manual=True)
     alphabets = sorted({c.alphabet for c in clips})
     print(f"# cross-alphabet letter retrieval, real MediaPipe poses: {len(clips)} clips, alphabets "
           f"{', '.join(alphabets)}; chance top-1 {100 * scores['raw']['chance']:.1f} %\n")
@@ -60,8 +62,8 @@ def main(argv=None) -> int:
         print(f"{name} | {100 * s['top1']:.1f} | {100 * s['mrr']:.1f} | "
               + " | ".join(f"{100 * p['top1']:.1f}" for p in s["pairs"].values()))
     print()
-    groups = {"random": [k for k in scores if k.startswith("random")],
-              "pretrained": [k for k in scores if k.startswith("pretrained")]}
+    groups = {g + part: [k for k in scores if k.startswith(g) and k.endswith("[manual]") == bool(part)]
+              for g in ("random", "pretrained") for part in ("", " [manual]")}
     summary = {}
     for g, keys in groups.items():
         if not keys:

@@ -1,4 +1,5 @@
 """Cross-alphabet letter retrieval on real poses (signpt.pipeline.real_poses) and its demo-report section."""
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -82,3 +83,20 @@ def test_benchmark_runs(capsys):
     assert mod.main(["--random-seeds", "0"]) == 0
     out = capsys.readouterr().out
     assert "raw |" in out and "random seed 0 |" in out
+
+
+def test_encoder_features_branches():
+    from signpt.model.presets import get_preset
+    cfg = get_preset("tiny").encoder_config()
+    enc = RP.random_encoder(cfg, 0)
+    rng = np.random.default_rng(0)
+    clips = [RP.LetterClip(rng.random((n, 79, 2)).astype(np.float32), np.ones((n, 79), np.float32), "x", "a", "")
+             for n in (5, cfg.max_frames + 3)]                    # the second is sampled down to max_frames
+    f = RP.encoder_features(clips, enc)
+    assert f.shape == (2, enc.out_dim)
+    m = RP.encoder_features(clips, enc, branch="manual")
+    start = 0 if cfg.branches[0] == "manual" else cfg.width(cfg.branches[0])
+    np.testing.assert_allclose(m, f[:, start:start + cfg.width("manual")])
+    one = RP.random_encoder(replace(cfg, features="manual"), 0)
+    with pytest.raises(ValueError, match="no 'non_manual' branch"):
+        RP.encoder_features(clips[:1], one, branch="non_manual")

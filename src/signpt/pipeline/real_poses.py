@@ -69,9 +69,10 @@ def raw_features(clips: list[LetterClip], hands_only: bool = False) -> np.ndarra
     return np.stack([c.pose[:, idx].mean(0).ravel() for c in clips]).astype(np.float64)
 
 
-def encoder_features(clips: list[LetterClip], encoder) -> np.ndarray:
+def encoder_features(clips: list[LetterClip], encoder, branch: str | None = None) -> np.ndarray:
     """(N, out_dim) mean over frames of a ``SignEncoder``'s output (eval mode, one clip at a time, sequences
-    longer than the encoder's max_frames sampled uniformly)."""
+    longer than the encoder's max_frames sampled uniformly); `branch` ("manual" / "non_manual"): only that
+    branch's channels of F_SE."""
     import torch
 
     from signpt.data.batching import sample_indices
@@ -88,7 +89,15 @@ def encoder_features(clips: list[LetterClip], encoder) -> np.ndarray:
             cf = torch.from_numpy(np.ascontiguousarray(conf, dtype=np.float32))[None]
             m = torch.ones(1, len(pose), dtype=torch.bool)
             feats.append(encoder(p, cf, m)[0].mean(0).double().numpy())
-    return np.stack(feats)
+    f = np.stack(feats)
+    if branch is not None:
+        cfg, start = encoder.config, 0
+        for b in cfg.branches:
+            if b == branch:
+                return f[:, start:start + cfg.width(b)]
+            start += cfg.width(b)
+        raise ValueError(f"the encoder has no {branch!r} branch (it has {', '.join(cfg.branches)})")
+    return f
 
 
 def letter_retrieval(features: np.ndarray, alphabets: list[str], letters: list[str]) -> dict:
@@ -122,14 +131,20 @@ def letter_retrieval(features: np.ndarray, alphabets: list[str], letters: list[s
             "chance": float(np.mean([1.0 / p["gallery"] for p in pairs.values()])), "pairs": pairs}
 
 
-def evaluate(clips: list[LetterClip], encoders: dict | None = None) -> dict:
-    """{"raw": scores, "raw_hands": scores, <name>: scores for each encoder in `encoders`}."""
+def evaluate(clips: list[LetterClip], encoders: dict | None = None, manual: bool = False) -> dict:
+    """{"raw": scores, "raw_hands": scores, <name>: scores for each encoder in `encoders`}; with `manual` also
+    "<name> [manual]": the manual branch's channels alone (for encoders that have both branches)."""
     al = [c.alphabet for c in clips]
     le = [c.letter for c in clips]
     out = {"raw": letter_retrieval(raw_features(clips), al, le),
            "raw_hands": letter_retrieval(raw_features(clips, hands_only=True), al, le)}
     for name, enc in (encoders or {}).items():
-        out[name] = letter_retrieval(encoder_features(clips, enc), al, le)
+        f = encoder_features(clips, enc)
+        out[name] = letter_retrieval(f, al, le)
+        if manual and len(enc.config.branches) > 1:
+            d = enc.config.width("manual")
+            first = enc.config.branches[0] == "manual"
+            out[f"{name} [manual]"] = letter_retrieval(f[:, :d] if first else f[:, -d:], al, le)
     return out
 
 
