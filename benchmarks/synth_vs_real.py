@@ -22,9 +22,9 @@ Calibration (distance of the synthetic corpus to the estimator a profile imitate
 before estimator profiles, `--synth` of its `signpt synth --preset small --seed 0` output; "after":
 `--profile P`, 200 samples, seed 0; what moved it in brackets):
 
-    statistic          RTMPose: before -> wholebody      MediaPipe: before -> mediapipe  (fingerspelling)  OpenPose: -> openpose
+    statistic          RTMPose: before -> wholebody      MediaPipe: -> mediapipe          (fingerspell.)   OpenPose
     conf.face          7.94 -> 0.67 (scores near 1)      0.16 -> 0.00 (presence only)     0.16 -> 0.00     0.36 -> 0.11
-    conf.hand          0.38 -> 0.22 (per-frame score)    0.30 -> 0.00                     0.30 -> 0.00     1.11 -> 0.42 (beta)
+    conf.hand          0.38 -> 0.22 (per-frame score)    0.30 -> 0.00                     0.30 -> 0.00     1.11 -> 0.42
     conf.body          0.96 -> 0.26                      0.62 -> 0.52 (visibility)        0.54 -> 0.48     1.15 -> 0.24
     face_width         0.16 -> 0.01 (shoulders 0.40 -> 0.335 m, where estimators put them; all profiles)
     hand_size          7.32 -> 3.12 (less foreshortened orientations, hand 1.05)          2.12 -> 0.45     0.67 -> 1.34

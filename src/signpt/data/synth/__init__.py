@@ -5,8 +5,8 @@ Modules: ``hand`` (handshapes from finger joint angles, 21-joint forward kinemat
 ``motion`` (locations, movements, co-articulated composition), ``lexicon`` (concepts and per-language signs
 with minimal pairs), ``grammar`` (sentence plans, gloss orders, translations), ``signers`` (proportions,
 camera, and the pose estimator's output per estimator profile), ``generate`` (presets, splits, files,
-curation), ``realism`` (statistics that compare synthetic poses with real estimator output). Sources, splits and sizes are
-documented in :mod:`signpt.data.synth.generate`.
+curation), ``realism`` (statistics that compare synthetic poses with real estimator output). Sources,
+splits and sizes are documented in :mod:`signpt.data.synth.generate`.
 """
 from signpt.data.synth.generate import LANGUAGES, PRESETS, generate
 

@@ -22,12 +22,14 @@ from signpt.pose.layouts.coco133 import FACE0, LHAND0, RHAND0
 class Profile:
     """How one kind of pose estimator reports a signer. Noise is in shoulder widths (sw) per point and frame,
     Gaussian, low-pass filtered over ``noise_smooth`` frames (0: independent per frame; MediaPipe's tracker
-    smooths, so its noise is correlated from frame to frame, see ``smooth_noise``). Confidences per part: ("normal", mean_lo, mean_hi, sd[, sd_frame]) with a per-signer
-    mean, per-point spread sd and a per-frame part sd_frame shared by the part's points, or
-    ("one",) for estimators that report presence only, ("vis", sd) for MediaPipe's body visibility
-    (1 - |N(0, sd)|), ("beta", a, b). ``hand_loss``: whole hands are lost in runs (bottom-up and tracking
-    estimators); top-down estimators always report both hands and lower their scores instead. ``loss``: the
-    chance per frame that a loss starts, per context of the wrist (see ``realism.CONTEXTS``)."""
+    smooths, so its noise is correlated from frame to frame, see ``smooth_noise``); each hand also turns and
+    scales about its wrist per frame (``hand_rot``, ``hand_scale``: a top-down hand crop jitters). Confidences
+    per part: ("normal", mean_lo, mean_hi, sd[, sd_frame]) with a per-signer mean, per-point spread sd and a
+    per-frame part sd_frame shared by the part's points, or ("one",) for estimators that report presence
+    only, ("vis", sd) for MediaPipe's body visibility (1 - |N(0, sd)|), ("beta", a, b). ``hand_loss``: whole
+    hands are lost in runs (bottom-up and tracking estimators); top-down estimators always report both hands
+    and lower their scores instead. ``loss``: the chance per frame that a loss starts, per context of the
+    wrist (see ``realism.CONTEXTS``); ``lost_low``: the chance that a hand resting low is lost."""
 
     name: str
     about: str
