@@ -62,8 +62,11 @@ def test_detector_faults_present(corpus):
                             + (conf[:, 112:].max(1) == 0).sum())
         hand_low += int(((hands > 0) & (hands < 0.4)).any(axis=1).sum())
         total += len(conf)
-    assert 0 < hand_missing < 0.2 * total
-    assert 0 < hand_low < 0.3 * total
+    # the default (top-down COCO-WholeBody) profile reports hands even when uncertain: whole hands are lost
+    # only outside the frame; uncertain points (< 0.4) in a few percent of the frames, as the real RTMPose file
+    # (5.6 %)
+    assert hand_missing < 0.05 * total
+    assert 0.005 * total < hand_low < 0.2 * total
 
 
 def test_deterministic_same_seed_different_seed(corpus):

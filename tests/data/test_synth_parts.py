@@ -6,7 +6,7 @@ import pytest
 
 from signpt.data.synth import grammar
 from signpt.data.synth.body import Proportions, skeleton_points
-from signpt.data.synth.hand import (HANDSHAPES, handshape_angles, hand_points, orientation_quat, quat_to_matrix,
+from signpt.data.synth.hand import (HANDSHAPES, clamp_joints, handshape_angles, hand_points, orientation_quat, quat_to_matrix,
                                     rotation_from_vectors)
 from signpt.data.synth.lexicon import CONCEPTS, build_lexicon, gloss_of
 from signpt.data.synth.motion import compose, rest_frames, stroke_frames
@@ -35,7 +35,13 @@ def test_hand_kinematics_bone_lengths_and_shapes():
     pts = np.stack([hand_points(handshape_angles(h)) for h in HANDSHAPES])
     d = np.linalg.norm((pts[:, None] - pts[None]).reshape(len(HANDSHAPES), len(HANDSHAPES), -1), axis=-1)
     assert (d + np.eye(len(HANDSHAPES)) > 0.01).all()
-    assert 15 <= len(HANDSHAPES) <= 25
+    # every manual-alphabet letter with a handshape of its own (H = U, P = K, Q = G, J = I, Z = 1 by
+    # orientation / movement), and the numbers
+    letters = set("ABCDEFGIKLMNORSTUVWXY") | {"3", "4", "5", "8"}
+    assert letters <= set(HANDSHAPES) and len(HANDSHAPES) <= 40
+    # and within the anatomical joint limits
+    for h in HANDSHAPES:
+        np.testing.assert_array_equal(clamp_joints(handshape_angles(h)), handshape_angles(h))
 
 
 def test_orientation_rotation_is_proper_and_points_fingers():

@@ -407,6 +407,7 @@ def build_report(out: Path, record: dict, *, figures: bool = True) -> str:
             lines += ["## Test samples (rendered poses, 8 frames each)", ""]
             for png, caption in rendered:
                 lines += [f"![{png.stem}]({png.relative_to(out)})", "", caption, ""]
+    lines += real_pose_section(record.get("pretrain", []))
     timings = record.get("timings_s") or {}
     if timings:
         lines += ["## Time", "", "| Stage | Time |", "| --- | ---: |"]
@@ -415,6 +416,49 @@ def build_report(out: Path, record: dict, *, figures: bool = True) -> str:
     lines += ["Per-run files: `finetune/<task>/<pretrained|scratch>/seed<S>/eval/` (metrics JSON, tables, "
               "examples); every number above is in `results.json`.", ""]
     return "\n".join(lines)
+
+
+REAL_POSES_HEADING = "## Real poses (not synthetic): cross-alphabet fingerspelling retrieval"
+
+
+def real_pose_section(pretrain_dirs: list[str], data_dir=None) -> list[str]:
+    """Report lines: letter retrieval on the real MediaPipe fingerspelling clips of the shared test data
+    (``signpt.pipeline.real_poses``) for the raw pose, random-weight encoders (seed s for each pre-training
+    seed s) and the pre-trained encoders. Skipped, saying why, when the clips or encoders cannot be read."""
+    from signpt.errors import SignptError
+    from signpt.pipeline import real_poses as RP
+
+    lines = [REAL_POSES_HEADING, ""]
+    try:
+        clips = RP.load_letters(data_dir)
+    except (SignptError, OSError) as e:
+        return lines + [f"Not measured: the real clips cannot be read ({e}).", ""]
+    from signpt.model.encoder import SignEncoder
+
+    encoders = {}
+    for s, d in enumerate(pretrain_dirs):
+        try:
+            enc = SignEncoder.from_pretrained(d)
+        except (SignptError, OSError) as e:
+            return lines + [f"Not measured: {d}: {e}.", ""]
+        encoders[f"pretrained {s}"] = enc
+        encoders[f"random {s}"] = RP.random_encoder(enc, s)
+    scores = RP.evaluate(clips, encoders)
+    alphabets = sorted({c.alphabet for c in clips})
+    lines += [f"Real MediaPipe Holistic poses of {len(clips)} fingerspelled letters ({', '.join(alphabets)}; "
+              "`../shared/data/poses/fingerspelling`), never used in training. Each letter clip of one alphabet "
+              "ranks every letter clip of the other by the cosine of mean-pooled features; top-1: the same "
+              f"letter at rank 1 (chance {100 * scores['raw']['chance']:.1f} %), MRR: its mean reciprocal rank; "
+              "averaged over both directions. `benchmarks/real_transfer.py` gives the same figures.", "",
+              "| Features | top-1 (%) | MRR (%) |", "| --- | ---: | ---: |"]
+    rows = [("Raw normalised pose", ["raw"]), ("Raw pose, hands only", ["raw_hands"]),
+            ("Random-weight encoder", [k for k in scores if k.startswith("random")]),
+            ("Pre-trained encoder", [k for k in scores if k.startswith("pretrained")])]
+    for label, keys in rows:
+        if keys:
+            lines.append(f"| {label} | {fmt_values([100 * scores[k]['top1'] for k in keys], 1)} | "
+                         f"{fmt_values([100 * scores[k]['mrr'] for k in keys], 1)} |")
+    return lines + [""]
 
 
 def write_report(out: Path, record: dict, *, figures: bool = True) -> Path:

@@ -8,6 +8,7 @@ Output of ``generate(out)``::
     out/manifest.jsonl     one sample a line: id, pose, text, gloss, label, split, sign_language,
                            spoken_language, signer, source
     out/lexicon.json       every language's signs and minimal pairs (for inspection)
+    out/synth.json         preset, seed and estimator profile
     out/recipe.yaml        the curation recipe (generic adapter)
     out/corpus/            the curated corpus (unless curate=False)
 
@@ -49,12 +50,14 @@ from signpt.data.synth import grammar
 from signpt.data.synth.body import NM_CHANNELS, skeleton_points
 from signpt.data.synth.lexicon import CONCEPTS, Lexicon, build_lexicon, gloss_of
 from signpt.data.synth.motion import compose, rest_frames, stroke_frames
-from signpt.data.synth.signers import Signer, make_signer, observe
+from signpt.data.synth.signers import DEFAULT_PROFILE, Signer, get_profile, make_signer, observe
 
 LANGUAGES = (("sl-alpha", "en"), ("sl-beta", "de"), ("sl-gamma", "es"))
 DOWNSTREAM = "sl-alpha"
 LAYOUT = "coco_wholebody_133"
 MAX_SENTENCE_FRAMES = 160
+"""At MOTION_FPS; scaled with the camera's frame rate."""
+MOTION_FPS = 25.0
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,9 @@ def class_concepts(preset: Preset) -> list[str]:
     return [CONCEPTS[i].id for i in idx]
 
 
-def make_signers(preset: Preset, seed: int) -> dict[str, dict[str, list[Signer]]]:
-    """sign language -> {"train": [...], "dev": [...], "test": [...]} (dev/test only for the downstream one)."""
+def make_signers(preset: Preset, seed: int, profile: str = DEFAULT_PROFILE) -> dict[str, dict[str, list[Signer]]]:
+    """sign language -> {"train": [...], "dev": [...], "test": [...]} (dev/test only for the downstream one);
+    `profile`: the estimator profile of every recording (``signers.PROFILES``)."""
     out = {}
     for sl, _ in LANGUAGES:
         groups = {"train": preset.signers}
@@ -130,7 +134,7 @@ def make_signers(preset: Preset, seed: int) -> dict[str, dict[str, list[Signer]]
             for _ in range(k):
                 n += 1
                 sid = f"{sl.split('-')[1]}{n:02d}"
-                out[sl][g].append(make_signer(sid, _rng("signer", seed, sid)))
+                out[sl][g].append(make_signer(sid, _rng("signer", seed, sid), profile))
     return out
 
 
@@ -220,15 +224,15 @@ def produce(job: Job, lexicon: Lexicon, signer: Signer, seed: int) -> tuple[np.n
     rng = _rng("sample", seed, job.source, job.id)
     p, sp, jit = signer.props, signer.speed, signer.jitter
     if job.concept is not None:
-        strokes = [stroke_frames(lexicon.signs[job.concept], p, rng, sp, tempo=1.2, jitter=jit)]
-        transition = (6, 9)
+        strokes = [stroke_frames(lexicon.signs[job.concept], p, rng, sp, tempo=1.5, jitter=jit)]
+        transition = (8, 11)
         markers = []
         hold = int(rng.integers(1, 4))
         strokes[0] = {k: np.concatenate([v, np.repeat(v[-1:], hold, 0)]) for k, v in strokes[0].items()}
     else:
         concepts = grammar.concepts_of(job.plan, job.sign_language)
-        strokes = [stroke_frames(lexicon.signs[c], p, rng, sp, tempo=0.85, jitter=jit) for c in concepts]
-        transition = (3, 6)
+        strokes = [stroke_frames(lexicon.signs[c], p, rng, sp, tempo=1.05, jitter=jit) for c in concepts]
+        transition = (4, 7)
         markers = grammar.sentence_nonmanuals(job.plan, concepts)
     lead, tail = int(rng.integers(2, 6)), int(rng.integers(2, 5))
     rest_a, rest_b = rest_frames(lead, p, rng), rest_frames(tail, p, rng)
@@ -239,10 +243,21 @@ def produce(job: Job, lexicon: Lexicon, signer: Signer, seed: int) -> tuple[np.n
         _overlay(track["nm"], kind, ranges[1 + a][0], ranges[b][1])
     _add_blinks(track["nm"], rng, signer.fps)
     pts = skeleton_points(track, p, signer.left_handed, signer.face_shape)
-    if len(pts) > MAX_SENTENCE_FRAMES:   # a long sentence is signed faster
-        idx = np.linspace(0, len(pts) - 1, MAX_SENTENCE_FRAMES).round().astype(int)
+    if signer.fps != MOTION_FPS:   # motion is made at 25 frames a second; the camera may run at another rate
+        pts = _resample(pts, max(2, int(round(len(pts) * signer.fps / MOTION_FPS))))
+    cap = int(round(MAX_SENTENCE_FRAMES * signer.fps / MOTION_FPS))
+    if len(pts) > cap:   # a long sentence is signed faster
+        idx = np.linspace(0, len(pts) - 1, cap).round().astype(int)
         pts = pts[idx]
     return observe(pts, signer, rng)
+
+
+def _resample(x: np.ndarray, n: int) -> np.ndarray:
+    """(T, ...) -> (n, ...) by linear interpolation along time (NaN stays NaN)."""
+    t = np.linspace(0, len(x) - 1, n)
+    i = np.minimum(np.floor(t).astype(int), len(x) - 2)
+    f = (t - i).reshape((n,) + (1,) * (x.ndim - 1))
+    return x[i] * (1 - f) + x[i + 1] * f
 
 
 # ---------------------------------------------------------------- writing
@@ -298,11 +313,16 @@ def lexicons(seed: int) -> dict[str, Lexicon]:
     return {sl: build_lexicon(sl, sp, seed) for sl, sp in LANGUAGES}
 
 
-def generate(out_dir, preset: str = "small", seed: int = 0, *, curate: bool = True, progress: bool = True) -> Path:
+def generate(out_dir, preset: str = "small", seed: int = 0, *, curate: bool = True, progress: bool = True,
+             profile: str = DEFAULT_PROFILE) -> Path:
     """Write the synthetic corpus to `out_dir` (see the module docstring); returns `out_dir`.
 
-    Deterministic in (preset, seed). Resumable: pose files already present are kept (they are written
-    atomically and are a pure function of preset, seed and id)."""
+    profile: the pose estimator whose output the corpus imitates (``signers.PROFILES``: "wholebody", the
+    paper's COCO-WholeBody from a top-down estimator; "mediapipe"; "openpose").
+
+    Deterministic in (preset, seed, profile). Resumable: pose files already present are kept (they are written
+    atomically and are a pure function of preset, seed, profile and id; ``out/synth.json`` records the three
+    and a rerun with other settings into the same folder is refused)."""
     from signpt.errors import ConfigError
 
     if preset not in PRESETS:
@@ -310,8 +330,15 @@ def generate(out_dir, preset: str = "small", seed: int = 0, *, curate: bool = Tr
     out = Path(out_dir)
     (out / "poses").mkdir(parents=True, exist_ok=True)
     pre = PRESETS[preset]
+    get_profile(profile)
+    settings = {"preset": preset, "seed": seed, "profile": profile}
+    marker = out / "synth.json"
+    if marker.exists() and json.loads(marker.read_text(encoding="utf-8")) != settings:
+        raise ConfigError(f"{marker}: {out} holds a corpus made with {marker.read_text(encoding='utf-8').strip()}, "
+                          f"not {json.dumps(settings)}; use another --out folder")
+    _write_text(marker, json.dumps(settings))
     lex = lexicons(seed)
-    signers = make_signers(pre, seed)
+    signers = make_signers(pre, seed, profile)
     by_id = {s.id: s for groups in signers.values() for pool in groups.values() for s in pool}
     jobs = plan_jobs(pre, seed, signers)
     rows = []

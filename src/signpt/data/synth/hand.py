@@ -49,6 +49,7 @@ _THUMBS = {
 }
 _SPREAD = np.array([0.0, 0.16, 0.0, -0.14, -0.28])  # abduction per finger when spread (rad); thumb row unused
 _TOGETHER = np.array([0.0, 0.03, 0.0, -0.03, -0.07])
+_CROSSED = np.array([0.0, -0.2, 0.12, -0.03, -0.07])  # fore finger crossed over the middle finger (R)
 
 # name -> (thumb, (fore, middle, ring, pinky), spread)
 _SHAPES = {
@@ -75,15 +76,40 @@ _SHAPES = {
     "bentV": ("across", ("hook", "hook", "fist", "fist"), True),
     "4": ("tuck", ("ext",) * 4, True),
     "T": ("up", ("fist",) * 4, False),
+    # the rest of the ASL / DGS manual alphabets (letters with their own handshape) and common shapes
+    "D": ("oppose", ("ext", "round", "round", "round"), False),
+    "E": ("tuck", ("hook",) * 4, False),
+    "G": ("side", ("ext", "fist", "fist", "fist"), False),
+    "K": ("up", ("ext", "ext", "fist", "fist"), True),
+    "M": ("tuck", ("flato", "flato", "flato", "fist"), False),
+    "N": ("tuck", ("flato", "flato", "fist", "fist"), False),
+    "R": ("across", ("ext", "ext", "fist", "fist"), "cross"),
+    "8": ("oppose", ("ext", "round", "ext", "ext"), True),
+    "babyO": ("oppose", ("round", "fist", "fist", "fist"), False),
+    "bent5": ("out", ("bent",) * 4, True),
+    "openA": ("out", ("fist",) * 4, False),
+    "bentL": ("out", ("bent", "fist", "fist", "fist"), False),
 }
 HANDSHAPES: tuple[str, ...] = tuple(_SHAPES)
-"""The handshape inventory (23 shapes, named after the ASL manual alphabet / classifier shapes)."""
+"""The handshape inventory (35 shapes, named after the ASL manual alphabet / classifier shapes): every
+letter of the ASL and DGS manual alphabets that has a handshape of its own (H = U, P = K, Q = G, J = I and
+Z = 1 differ by orientation or movement), the numbers 3, 4, 5, 8 and common classifier shapes."""
+
+# anatomical joint limits, radians, (low, high) per (digit, joint) (see the module docstring for the joints)
+JOINT_LIMITS = np.array([
+    [(-0.2, 1.2), (-0.4, 1.3), (-0.2, 1.1), (-0.3, 1.4)],                  # thumb: azimuth, elevation, MCP, IP
+] + [[(-0.45, 0.45), (-0.35, 1.6), (0.0, 1.9), (-0.1, 1.4)]] * 4)          # fingers: abduction, MCP, PIP, DIP
+
+
+def clamp_joints(angles: np.ndarray) -> np.ndarray:
+    """Joint angles (..., 5, 4) clipped to ``JOINT_LIMITS`` (a hand cannot bend further than a real one)."""
+    return np.clip(angles, JOINT_LIMITS[..., 0], JOINT_LIMITS[..., 1])
 
 
 def _angles(thumb: str, fingers, spread: bool) -> np.ndarray:
     a = np.zeros((5, 4))
     a[0] = np.array(_THUMBS[thumb], dtype=float) * D
-    ab = _SPREAD if spread else _TOGETHER
+    ab = _CROSSED if spread == "cross" else _SPREAD if spread else _TOGETHER
     for i, st in enumerate(fingers, start=1):
         a[i, 0] = ab[i]
         a[i, 1:] = np.array(_STATES[st], dtype=float) * D
@@ -153,12 +179,12 @@ ORIENTATIONS = {
     "fwd_up": ((0.0, -1.0, -0.15), (0.0, 0.15, -1.0)),    # palm to the camera, fingers up
     "back_up": ((0.0, -1.0, 0.15), (0.0, 0.15, 1.0)),     # palm to the signer, fingers up
     "in_up": ((0.15, -1.0, -0.2), (1.0, 0.0, -0.2)),      # palm to the midline, fingers up
-    "down_fwd": ((0.2, -0.35, -1.0), (0.0, 1.0, -0.3)),   # palm down, fingers forward
-    "up_fwd": ((0.2, -0.35, -1.0), (0.0, -1.0, -0.3)),    # palm up, fingers forward
+    "down_fwd": ((0.25, -0.6, -0.75), (0.0, 1.0, -0.5)),  # palm down, fingers forward (and up: a frontal
+    "up_fwd": ((0.25, -0.6, -0.75), (0.0, -1.0, -0.5)),   # camera sees the hand at least half its length)
     "down_in": ((1.0, -0.2, -0.3), (0.0, 1.0, -0.15)),    # palm down, fingers to the midline
     "back_in": ((1.0, -0.3, 0.0), (0.0, 0.1, 1.0)),       # palm to the body, fingers across
     "fwd_in": ((1.0, -0.3, 0.0), (0.0, 0.1, -1.0)),       # palm to the camera, fingers across
-    "in_fwd": ((0.15, -0.3, -1.0), (1.0, 0.0, -0.1)),     # vertical flat hand, fingers forward
+    "in_fwd": ((0.25, -0.6, -0.75), (1.0, 0.0, -0.1)),    # vertical flat hand, fingers forward
     "up_in": ((1.0, -0.2, -0.3), (0.0, -1.0, -0.2)),      # palm up, fingers to the midline
 }
 REST_ORIENTATION = ((0.55, 0.25, -0.8), (0.3, -0.5, 0.6))

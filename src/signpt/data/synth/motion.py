@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from signpt.data.synth.body import NM_CHANNELS, Proportions
-from signpt.data.synth.hand import handshape_angles, orientation_quat, quat_axis_angle, quat_mul, slerp
+from signpt.data.synth.hand import clamp_joints, handshape_angles, orientation_quat, quat_axis_angle, quat_mul, slerp
 
 LOCATIONS = (
     "forehead", "eyes", "nose", "mouth", "chin", "cheek", "ear", "temple", "neck", "chest", "chest_dom",
@@ -30,7 +30,7 @@ _BASE_FRAMES = {"straight": 10, "arc": 12, "circle": 16, "tap": 14, "shake": 14,
 
 def location_point(name: str, p: Proportions) -> np.ndarray:
     """Palm-centre target (3,) of a named location, canonical right-hand space, metres."""
-    fw, ey, s = p.face_width, p.eye_y, p.shoulder_width / 0.40
+    fw, ey, s = p.face_width, p.eye_y, p.shoulder_width / 0.335
     table = {
         "forehead": (0.0, ey - 0.38 * fw, -0.12), "eyes": (-0.22 * fw, ey, -0.13),
         "nose": (0.0, ey + 0.3 * fw, -0.14), "mouth": (0.0, ey + 0.6 * fw, -0.13),
@@ -38,10 +38,10 @@ def location_point(name: str, p: Proportions) -> np.ndarray:
         "ear": (-0.62 * fw, ey + 0.1 * fw, -0.03), "temple": (-0.48 * fw, ey - 0.2 * fw, -0.08),
         "neck": (0.0, -0.045, -0.09), "chest": (0.0, 0.14 * s, -0.13), "chest_dom": (-0.11 * s, 0.14 * s, -0.13),
         "chest_nd": (0.1 * s, 0.12 * s, -0.13), "shoulder_nd": (0.16 * s, 0.03, -0.1),
-        "stomach": (0.0, 0.33 * s, -0.16), "neutral": (-0.02, 0.2 * s, -0.36),
-        "neutral_dom": (-0.2 * s, 0.2 * s, -0.32), "neutral_high": (-0.1 * s, -0.12, -0.34),
-        "neutral_low": (-0.05, 0.36 * s, -0.3), "side_dom": (-0.3 * s, 0.08 * s, -0.18),
-        "rest": (-0.11 * s, 0.4 * s, -0.2),
+        "stomach": (0.0, 0.3 * s, -0.16), "neutral": (-0.02, 0.11 * s, -0.34),
+        "neutral_dom": (-0.17 * s, 0.11 * s, -0.3), "neutral_high": (-0.08 * s, -0.1, -0.32),
+        "neutral_low": (-0.05, 0.25 * s, -0.3), "side_dom": (-0.25 * s, 0.06 * s, -0.18),
+        "rest": (-0.1 * s, 0.37 * s, -0.22),
     }
     return np.asarray(table[name], dtype=np.float64)
 
@@ -133,6 +133,7 @@ def stroke_frames(sign, props: Proportions, rng: np.random.Generator, speed: flo
         hand = hand.copy()
         hand[:, 1:, 1] += osc
         hand[:, 1:, 2] += 0.6 * osc
+    hand = clamp_joints(hand)
     track = {"dom_pos": pos, "dom_quat": quat, "dom_hand": hand, "nm": _nonmanual(sign.nonmanual, s)}
     if sign.hands in ("sym", "alt"):   # both hands move off the midline, mirrored (sym) or in counter-phase
         sgn = 1.0 if sign.hands == "sym" else -1.0

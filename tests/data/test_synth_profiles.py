@@ -1,0 +1,143 @@
+"""Estimator profiles of the synthetic generator: noise process, confidences, hand losses, frame rates."""
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from signpt.data.synth import realism as R
+from signpt.data.synth.body import skeleton_points
+from signpt.data.synth.generate import PRESETS, generate, lexicons, make_signers, plan_jobs, produce
+from signpt.data.synth.hand import JOINT_LIMITS, clamp_joints
+from signpt.data.synth.lexicon import build_lexicon
+from signpt.data.synth.motion import rest_frames, stroke_frames
+from signpt.data.synth.signers import PROFILES, make_signer, observe
+from signpt.errors import ConfigError
+from signpt.pose.layouts.coco133 import LHAND0, RHAND0
+
+
+def _static(profile: str, T: int = 400, seed: int = 1):
+    """A signer holding still with the hands in front of the chest: what the estimator adds is all there is."""
+    signer = replace(make_signer("t", np.random.default_rng(seed), profile), drop_rate=0.0, low_conf_rate=0.0)
+    p = signer.props
+    track = rest_frames(T, p, np.random.default_rng(0))
+    track["dom_pos"][:] = (-0.08, 0.12, -0.3)
+    track["nd_pos"][:] = (-0.08, 0.12, -0.3)
+    pts = skeleton_points(track, p)
+    return signer, pts
+
+
+@pytest.mark.parametrize("profile, corr", [("wholebody", -2 / 3), ("openpose", -2 / 3), ("mediapipe", None)])
+def test_noise_process(profile, corr):
+    signer, pts = _static(profile)
+    # no sway: the hands and body stand still, so the second-difference residual is the estimator noise
+    rng = np.random.default_rng(5)
+    kp, conf = observe(pts, signer, rng)
+    sw = signer.props.shoulder_width * signer.scale
+    rms, c = R.jitter(kp[:, RHAND0 + 8] / sw, conf[:, RHAND0 + 8] > 0)
+    if corr is None:   # MediaPipe's tracker smooths: correlated noise, far from the -2/3 of white noise
+        assert c > -0.45
+    else:
+        assert c == pytest.approx(corr, abs=0.12)
+    # a top-down hand crop turns about the wrist: the finger tips jitter more than the wrist
+    tip = R.jitter(kp[:, RHAND0 + 12] / sw, conf[:, RHAND0 + 12] > 0)[0]
+    root = R.jitter(kp[:, RHAND0] / sw, conf[:, RHAND0] > 0)[0]
+    if profile == "wholebody":
+        assert tip > 2 * root
+
+
+def test_confidences_and_losses_per_profile():
+    out = {}
+    for profile in PROFILES:
+        signer, pts = _static(profile, T=300)
+        kp, conf = observe(pts, signer, np.random.default_rng(2))
+        out[profile] = conf
+    hands = np.r_[LHAND0:LHAND0 + 42]
+    mp = out["mediapipe"][:, hands]
+    assert set(np.unique(mp)) <= {0.0, 1.0}                       # presence-only hand scores
+    wb = out["wholebody"][:, hands]
+    assert (wb > 0).all() and 0.6 < np.median(wb) < 0.85           # never loses a hand in the frame
+    op = out["openpose"][:, hands]
+    assert np.quantile(op[op > 0], 0.05) < 0.1                     # broad, low hand scores
+
+
+def test_mediapipe_loses_hands_when_low():
+    signer, pts = _static("mediapipe", T=300)
+    signer = replace(signer, miss_rate=1.0)
+    low = rest_frames(300, signer.props, np.random.default_rng(0))   # hands resting in the lap
+    kp, conf = observe(skeleton_points(low, signer.props), signer, np.random.default_rng(3))
+    lost_low = (conf[:, RHAND0:RHAND0 + 21] == 0).all(1).mean()
+    kp, conf = observe(pts, signer, np.random.default_rng(3))
+    lost_up = (conf[:, RHAND0:RHAND0 + 21] == 0).all(1).mean()
+    assert lost_low > 0.7 and lost_up < 0.05
+
+
+def test_joint_limits_in_strokes():
+    lim = JOINT_LIMITS
+    np.testing.assert_array_equal(clamp_joints(np.full((5, 4), 10.0)), lim[..., 1])
+    np.testing.assert_array_equal(clamp_joints(np.full((5, 4), -10.0)), lim[..., 0])
+    lex = build_lexicon("sl-alpha", "en", seed=0)
+    props = make_signer("t", np.random.default_rng(0)).props
+    rng = np.random.default_rng(1)
+    for sign in list(lex.signs.values())[:60]:
+        a = stroke_frames(sign, props, rng, jitter=3.0)["dom_hand"]
+        assert (a >= lim[..., 0] - 1e-12).all() and (a <= lim[..., 1] + 1e-12).all()
+
+
+def test_profile_deterministic_and_distinct():
+    pre = PRESETS["tiny"]
+    lex = lexicons(0)
+    res = {}
+    for profile in ("wholebody", "mediapipe"):
+        signers = make_signers(pre, 0, profile)
+        by_id = {s.id: s for g in signers.values() for pool in g.values() for s in pool}
+        job = plan_jobs(pre, 0, signers)[0]
+        a = produce(job, lex[job.sign_language], by_id[job.signer], 0)
+        b = produce(job, lex[job.sign_language], by_id[job.signer], 0)
+        np.testing.assert_array_equal(a[0], b[0])
+        res[profile] = a
+    assert not np.array_equal(res["wholebody"][1], res["mediapipe"][1])
+
+
+def test_frame_rate_resamples_motion():
+    """A 30 fps camera records the same signing in 1.2 times the frames."""
+    pre = PRESETS["tiny"]
+    lex = lexicons(0)
+    signers = make_signers(pre, 0, "mediapipe")
+    by_id = {s.id: s for g in signers.values() for pool in g.values() for s in pool}
+    job = plan_jobs(pre, 0, signers)[0]
+    s = by_id[job.signer]
+    n = {}
+    for fps in (25.0, 30.0):
+        kp, conf = produce(job, lex[job.sign_language], replace(s, fps=fps, drop_rate=0.0), 0)
+        n[fps] = len(kp)
+    assert n[30.0] == pytest.approx(1.2 * n[25.0], abs=1)
+
+
+def test_generate_profile_marker(tmp_path):
+    out = generate(tmp_path / "c", preset="tiny", seed=0, curate=False, progress=False, profile="openpose")
+    assert (out / "synth.json").read_text() == '{"preset": "tiny", "seed": 0, "profile": "openpose"}'
+    with pytest.raises(ConfigError, match="synth.json"):
+        generate(out, preset="tiny", seed=0, curate=False, progress=False)
+    with pytest.raises(ConfigError, match="unknown estimator profile"):
+        generate(tmp_path / "d", preset="tiny", seed=0, curate=False, progress=False, profile="kinect")
+
+
+def test_default_profile_closer_to_real_top_down_than_before():
+    """Proportions now match estimator keypoints: face width 0.45 shoulder widths (real: 0.44-0.46)."""
+    clips = R.synth_clips(30, seed=0, preset="tiny")
+    s = R.pool([R.clip_stats(c) for c in clips])
+    assert 0.42 < s["face_width"][1] < 0.48
+    assert 0.2 < np.median(s["hand_size"][1]) < 0.32
+
+
+def test_cli_profile(tmp_path):
+    import json
+
+    from signpt.cli.main import main
+
+    assert main(["synth", "--out", str(tmp_path / "m"), "--preset", "tiny", "--no-curate", "--quiet",
+                 "--profile", "mediapipe"]) == 0
+    assert json.loads((tmp_path / "m" / "synth.json").read_text())["profile"] == "mediapipe"
+    row = json.loads((tmp_path / "m" / "manifest.jsonl").read_text().splitlines()[0])
+    conf = np.load(tmp_path / "m" / row["pose"])["confidence"]
+    assert set(np.unique(conf[:, LHAND0:])) <= {0.0, 1.0}

@@ -1,0 +1,102 @@
+"""Cross-alphabet letter retrieval on real poses (signpt.pipeline.real_poses) and its demo-report section."""
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from signpt.errors import PoseFormatError
+from signpt.pipeline import real_poses as RP
+from signpt.pipeline.report import REAL_POSES_HEADING, real_pose_section
+
+FS = Path(__file__).parents[1].parent.parent / "shared" / "data" / "poses" / "fingerspelling"
+needs_data = pytest.mark.skipif(not (FS / "index.csv").is_file(), reason=f"real clips not found at {FS}")
+
+
+def test_letter_retrieval_hand_computed():
+    # alphabet x: letters a, b, c; alphabet y: a, b, d (c has no counterpart, d is a distractor)
+    f = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0],          # x: a, b, c
+                  [0.9, 0.1], [1.0, 0.2], [0.1, 1.0]])          # y: a, b, d
+    al = ["x"] * 3 + ["y"] * 3
+    le = ["a", "b", "c", "a", "b", "d"]
+    r = RP.letter_retrieval(f, al, le)
+    # x->y: queries a, b (c is not in y). a: cos(a, y_a)=0.994 > cos(a, y_b)=0.981 > y_d -> rank 1.
+    # b: y_d (0.995) > y_b (0.196) > y_a (0.110) -> rank 2.
+    assert r["pairs"]["x->y"] == {"top1": 0.5, "mrr": 0.75, "queries": 2, "gallery": 3}
+    # y->x: queries a, b. y_a: x_a (0.994) > x_c (0.781) -> rank 1. y_b: x_a (0.981) > x_c (0.832) > x_b
+    # (0.196) -> rank 3.
+    assert r["pairs"]["y->x"] == {"top1": 0.5, "mrr": pytest.approx((1 + 1 / 3) / 2), "queries": 2, "gallery": 3}
+    assert r["top1"] == 0.5 and r["mrr"] == pytest.approx((0.75 + 2 / 3) / 2)
+    assert r["chance"] == pytest.approx(1 / 3)
+
+
+def test_letter_retrieval_ties_and_errors():
+    f = np.ones((4, 3))                                        # every clip alike: ties count for the query
+    r = RP.letter_retrieval(f, ["x", "x", "y", "y"], ["a", "b", "a", "b"])
+    assert r["top1"] == 1.0
+    with pytest.raises(ValueError, match="share"):
+        RP.letter_retrieval(f, ["x", "x", "y", "y"], ["a", "b", "c", "d"])
+
+
+def test_load_letters_errors(tmp_path):
+    with pytest.raises(PoseFormatError, match="index.csv"):
+        RP.load_letters(tmp_path)
+    (tmp_path / "index.csv").write_text("path,words\nx.pose,A\n")
+    with pytest.raises(PoseFormatError, match="signed_language"):
+        RP.load_letters(tmp_path)
+
+
+def test_report_section_without_data(tmp_path):
+    lines = real_pose_section([], data_dir=tmp_path)
+    assert lines[0] == REAL_POSES_HEADING and "Not measured" in lines[2] and "index.csv" in lines[2]
+
+
+@needs_data
+def test_real_clips_and_report_section(tmp_path):
+    clips = RP.load_letters(FS)
+    assert len(clips) == 56 and {c.alphabet for c in clips} == {"ase", "gsg"}
+    assert all(c.pose.shape[1:] == (79, 2) and c.letter == c.letter.lower() for c in clips)
+    raw = RP.raw_features(clips)
+    assert raw.shape == (56, 158) and RP.raw_features(clips, hands_only=True).shape == (56, 84)
+    # a saved random-weight encoder stands in for a pre-trained one
+    from signpt.model.presets import get_preset
+    enc = RP.random_encoder(get_preset("tiny").encoder_config(), 7)
+    enc.save_pretrained(tmp_path / "enc")
+    lines = real_pose_section([str(tmp_path / "enc")], data_dir=FS)
+    text = "\n".join(lines)
+    assert lines[0] == REAL_POSES_HEADING and "Real MediaPipe Holistic poses" in text
+    rows = {ln.split(" | ")[0].strip("| "): ln for ln in lines if ln.startswith("| ") and "---" not in ln}
+    assert set(rows) == {"Features", "Raw normalised pose", "Raw pose, hands only", "Random-weight encoder",
+                         "Pre-trained encoder"}
+    # the saved encoder is the random encoder of seed 7: it scores what evaluate gives it
+    s = RP.evaluate(clips, {"e": enc})
+    assert f"| {100 * s['e']['top1']:.1f} |" in rows["Pre-trained encoder"]
+    assert f"| {100 * s['raw']['top1']:.1f} |" in rows["Raw normalised pose"]
+
+
+@needs_data
+def test_benchmark_runs(capsys):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("rt", Path(__file__).parents[2] / "benchmarks" / "real_transfer.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--random-seeds", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "raw |" in out and "random seed 0 |" in out
+
+
+def test_encoder_features_branches():
+    from signpt.model.presets import get_preset
+    cfg = get_preset("tiny").encoder_config()
+    enc = RP.random_encoder(cfg, 0)
+    rng = np.random.default_rng(0)
+    clips = [RP.LetterClip(rng.random((n, 79, 2)).astype(np.float32), np.ones((n, 79), np.float32), "x", "a", "")
+             for n in (5, cfg.max_frames + 3)]                    # the second is sampled down to max_frames
+    f = RP.encoder_features(clips, enc)
+    assert f.shape == (2, enc.out_dim)
+    m = RP.encoder_features(clips, enc, branch="manual")
+    start = 0 if cfg.branches[0] == "manual" else cfg.width(cfg.branches[0])
+    np.testing.assert_allclose(m, f[:, start:start + cfg.width("manual")])
+    one = RP.random_encoder(replace(cfg, features="manual"), 0)
+    with pytest.raises(ValueError, match="no 'non_manual' branch"):
+        RP.encoder_features(clips[:1], one, branch="non_manual")
