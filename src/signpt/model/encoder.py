@@ -33,7 +33,8 @@ class EncoderConfig:
     features: "both" | "manual" | "non_manual" (Table XV). embedding: "gcn" | "linear" (Table XIX).
     pos_embedding: "learned" | "sinusoidal", for up to `max_frames` frames (+1 with `cls_token`).
     cls_token: prepend a learnable [CLS] token to each branch's sequence (coarse similarity, Table XVIII).
-    gcn_strategy: "spatial" | "uniform" partitioning; gcn_norm: "layer" | "batch".
+    gcn_strategy: "spatial" | "uniform" partitioning; gcn_norm: "layer" | "batch"; gcn_readout: "flatten"
+    (node features x channels -> Linear -> LayerNorm, keeps which point is which) | "mean" (node mean, ablation).
     input_norm: "batch" (ST-GCN's input BatchNorm over each part's point coordinates, the default) | "none".
     """
 
@@ -43,6 +44,7 @@ class EncoderConfig:
     gcn_channels: tuple = (64, 128, 256)
     gcn_strategy: str = "spatial"
     gcn_norm: str = "layer"
+    gcn_readout: str = "flatten"
     input_norm: str = "batch"
     d_manual: int = 1024
     d_non_manual: int = 1536
@@ -60,6 +62,8 @@ class EncoderConfig:
             raise ConfigError(f"encoder features must be one of {sorted(BRANCHES)}, got {self.features!r}")
         if self.embedding not in ("gcn", "linear"):
             raise ConfigError(f"encoder embedding must be 'gcn' or 'linear', got {self.embedding!r}")
+        if self.gcn_readout not in ("flatten", "mean", "flatten_skip"):
+            raise ConfigError(f"gcn_readout must be 'flatten' or 'mean', got {self.gcn_readout!r}")
         if self.input_norm not in ("batch", "none"):
             raise ConfigError(f"input_norm must be 'batch' or 'none', got {self.input_norm!r}")
         if self.pos_embedding not in ("learned", "sinusoidal"):
@@ -144,15 +148,19 @@ class SignEncoder(nn.Module):
         super().__init__()
         self.config = cfg = cfg or EncoderConfig()
         self.embed = PoseEmbedding(cfg.branches, cfg.embedding, cfg.embed_dim, cfg.gcn_channels,
-                                   cfg.gcn_strategy, cfg.gcn_norm, cfg.dropout, cfg.input_norm)
+                                   cfg.gcn_strategy, cfg.gcn_norm, cfg.dropout, cfg.input_norm, cfg.gcn_readout)
         self.branches = nn.ModuleDict({b: BranchEncoder(cfg, cfg.width(b)) for b in cfg.branches})
 
     @property
     def out_dim(self) -> int:
         return self.config.out_dim
 
-    def encode(self, pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor):
-        """-> (F_SE (B,T,out_dim), cls (B,out_dim) or None when cfg.cls_token is off)."""
+    def encode(self, pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor,
+               unmasked: tuple[torch.Tensor, torch.Tensor] | None = None):
+        """-> (F_SE (B,T,out_dim), cls (B,out_dim) or None when cfg.cls_token is off).
+
+        unmasked: (pose, confidence) of the batch before masking, when `pose` / `confidence` are masked
+        (pre-training): the input normalisation takes its statistics from it (`InputNorm`)."""
         b, t = frame_mask.shape
         if pose.shape[:2] != (b, t) or pose.shape[2:] != (79, 2) or confidence.shape != (b, t, 79):
             raise ValueError(f"expected pose (B,T,79,2), confidence (B,T,79), frame_mask (B,T); got "
@@ -162,7 +170,7 @@ class SignEncoder(nn.Module):
         frame_mask = frame_mask.bool()
         if not bool(frame_mask.any(1).all()):
             raise ValueError("every sample needs at least one real frame (frame_mask row all False)")
-        parts = self.embed(pose, confidence, frame_mask)
+        parts = self.embed(pose, confidence, frame_mask, *(unmasked or (None, None)))
         outs = [self.branches[name](parts[name], frame_mask) for name in self.config.branches]
         f = torch.cat(outs, dim=-1)
         if self.config.cls_token:

@@ -64,6 +64,7 @@ class PretrainConfig:
     gcn_channels: tuple = (64, 128, 256)
     gcn_strategy: str = "spatial"
     gcn_norm: str = "layer"
+    gcn_readout: str = "flatten"
     input_norm: str = "batch"
     d_manual: int = 1024
     d_non_manual: int = 1536
@@ -220,7 +221,8 @@ class PretrainModel(nn.Module):
             inp_pose, inp_conf, mask = masked.pose, masked.confidence, masked.mask
         else:
             inp_pose, inp_conf, mask = pose, conf, None
-        f_se, cls = self.encoder.encode(inp_pose, inp_conf, fmask)
+        # input statistics from the unmasked batch: a clip is normalised as in fine-tuning (InputNorm)
+        f_se, cls = self.encoder.encode(inp_pose, inp_conf, fmask, unmasked=(pose, conf))
         out = {}
         loss_pr = zero
         if cfg.use_pr:
