@@ -62,7 +62,7 @@ class EncoderConfig:
             raise ConfigError(f"encoder features must be one of {sorted(BRANCHES)}, got {self.features!r}")
         if self.embedding not in ("gcn", "linear"):
             raise ConfigError(f"encoder embedding must be 'gcn' or 'linear', got {self.embedding!r}")
-        if self.gcn_readout not in ("flatten", "mean", "flatten_skip"):
+        if self.gcn_readout not in ("flatten", "mean"):
             raise ConfigError(f"gcn_readout must be 'flatten' or 'mean', got {self.gcn_readout!r}")
         if self.input_norm not in ("batch", "none"):
             raise ConfigError(f"input_norm must be 'batch' or 'none', got {self.input_norm!r}")

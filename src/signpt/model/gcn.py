@@ -150,7 +150,7 @@ class PartGCN(nn.Module):
         super().__init__()
         if part not in layout.parts:
             raise ValueError(f"layout {layout.name} has no part {part!r}; parts: {sorted(layout.parts)}")
-        if readout not in ("flatten", "mean", "flatten_skip"):
+        if readout not in ("flatten", "mean"):
             raise ValueError(f"unknown GCN readout {readout!r} (flatten|mean)")
         self.part, self.readout = part, readout
         self.register_buffer("indices", torch.as_tensor(layout.parts[part], dtype=torch.long), persistent=False)
@@ -160,17 +160,14 @@ class PartGCN(nn.Module):
         self.blocks = nn.ModuleList(
             SpatialGCNBlock(widths[i], widths[i + 1], adjacency, norm, dropout) for i in range(len(widths) - 1)
         )
-        if readout.startswith("flatten"):
-            self.proj = nn.Linear(num_nodes * (widths[-1] + 3 * (readout == "flatten_skip")), out_dim)
+        if readout == "flatten":
+            self.proj = nn.Linear(num_nodes * widths[-1], out_dim)
             self.norm = nn.LayerNorm(out_dim)
         self.out_dim = out_dim
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        inp = x
         for block in self.blocks:
             x = block(x)
         if self.readout == "mean":
             return x.mean(dim=1)
-        if self.readout == "flatten_skip":
-            x = torch.cat([inp, x], -1)
         return self.norm(self.proj(x.flatten(1)))

@@ -48,7 +48,10 @@ class PretrainConfig:
     row softmax of the fine-grained similarity (1 = the paper's plain softmax; the tiny preset uses 0.1).
     input_norm: "batch" = ST-GCN's input BatchNorm over each part's point coordinates before the embedding
     (not in the paper's text; without it the uncentred poses leave the embedding nearly constant and the
-    tiny model does not learn, see signpt.model.embedding.InputNorm) | "none".
+    tiny model does not learn; statistics over the present points of the unmasked batch, so pre-training and
+    fine-tuning normalise a clip alike, see signpt.model.embedding.InputNorm) | "none".
+    gcn_readout: "flatten" (the GCN's node features x channels -> Linear -> LayerNorm) | "mean" (node mean;
+    loses which hand is which, see signpt.model.gcn.PartGCN).
     """
 
     pretext: str = "both"
