@@ -134,8 +134,9 @@ def stroke_frames(sign, props: Proportions, rng: np.random.Generator, speed: flo
         hand[:, 1:, 1] += osc
         hand[:, 1:, 2] += 0.6 * osc
     nm = _nonmanual(sign.nonmanual, s)
-    if getattr(sign, "mouthing", "") and rng.random() < MOUTHING_REALISED:
-        nm = nm + mouthing(sign.mouthing, s, rng.uniform(0.7, 1.1))
+    realised, amplitude = rng.random(), rng.uniform(0.7, 1.1)  # drawn for every sign: same stream with or without
+    if getattr(sign, "mouthing", "") and realised < MOUTHING_REALISED:
+        nm = nm + mouthing(sign.mouthing, s, amplitude)
         for name, lo in (("mouth_open", 0.0), ("mouth_width", -1.0), ("mouth_press", 0.0)):
             nm[:, _NM[name]] = np.clip(nm[:, _NM[name]], lo, 1.0)
     track = {"dom_pos": pos, "dom_quat": quat, "dom_hand": hand, "nm": nm}
