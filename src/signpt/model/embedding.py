@@ -42,7 +42,9 @@ class InputNorm(nn.Module):
     So the missing points' stored (0, 0) and the zeros of the mask never enter them, and a pre-training batch
     and a fine-tuning batch of the same clips are normalised by the same numbers. Output: present points get
     ((x, y) - mean) / std * weight + bias and their raw confidence; every absent point (missing in the data or
-    hidden by the mask: confidence 0 in `x`) comes out as (0, 0, 0), whatever made it absent.
+    hidden by the mask: confidence 0 in `x`) comes out as (0, 0, 0), whatever made it absent. The confidence
+    channel is not normalised: batch-normalised, its small per-frame variations became unit-variance noise by
+    which the non-manual branch memorised training clips (see `signpt.model.encoder`).
 
     Why: normalised poses are dominated by the mean skeleton (on the synthetic corpus only ~7% of the input
     energy varies between frames and samples); centring and scaling each point's coordinates lets the
@@ -102,13 +104,23 @@ class PoseEmbedding(nn.Module):
     an absent point (confidence 0: missing in the data or hidden by the pre-training mask) is fed as (0, 0, 0)
     whatever its stored coordinates. input_norm: "batch" (`InputNorm` per part, statistics over the present
     points of `stats_pose` / `stats_confidence`, the unmasked input, when given) or "none" (raw normalised
-    coordinates).
+    coordinates). clip_centre: parts whose coordinates are first centred on each clip's mean position of every
+    point (over the clip's real frames where the point is present, of the unmasked input when given), so
+    that the embedding sees the part's movement, not its resting shape (for the face: the signer's identity).
     """
 
     def __init__(self, parts=("manual", "non_manual"), kind: str = "gcn", dim: int = 512,
                  gcn_channels=(64, 128, 256), gcn_strategy: str = "spatial", gcn_norm: str = "layer",
-                 dropout: float = 0.0, input_norm: str = "batch", gcn_readout: str = "flatten", layout=K79):
+                 dropout: float = 0.0, input_norm: str = "batch", gcn_readout: str = "flatten",
+                 clip_centre=(), layout=K79):
         super().__init__()
+        unknown = sorted(set(clip_centre) - set(parts))
+        if unknown:
+            raise ValueError(f"clip_centre names parts {unknown} that are not embedded ({list(parts)})")
+        centred = torch.zeros(layout.num_points, dtype=torch.bool)
+        for p in clip_centre:
+            centred[list(layout.parts[p])] = True
+        self.register_buffer("centred", centred, persistent=False)
         if input_norm not in ("batch", "none"):
             raise ValueError(f"unknown input_norm {input_norm!r} (batch|none)")
         self.input_norm = nn.ModuleDict(
@@ -126,6 +138,11 @@ class PoseEmbedding(nn.Module):
     def forward(self, pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor,
                 stats_pose: torch.Tensor | None = None, stats_confidence: torch.Tensor | None = None) -> dict:
         b, t = frame_mask.shape
+        if bool(self.centred.any()):
+            ref_pose, ref_conf = (pose, confidence) if stats_pose is None else (stats_pose, stats_confidence)
+            mean = _clip_mean(ref_pose, ref_conf, frame_mask) * self.centred[:, None].to(pose.dtype)
+            pose = pose - mean[:, None]
+            stats_pose = None if stats_pose is None else stats_pose - mean[:, None]
         feats = _node_features(pose, confidence, frame_mask)  # (N_real, 79, 3)
         stats = None if stats_pose is None else _node_features(stats_pose, stats_confidence, frame_mask)
         out = {}
@@ -137,6 +154,12 @@ class PoseEmbedding(nn.Module):
             full = emb.new_zeros(b, t, emb.shape[-1])
             out[name] = full.masked_scatter(frame_mask.unsqueeze(-1), emb)
         return out
+
+
+def _clip_mean(pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor) -> torch.Tensor:
+    """(B, 79, 2) mean position of each point over the real frames of its clip where it is present (0 if never)."""
+    w = ((confidence > 0) & frame_mask.unsqueeze(-1)).to(pose.dtype).unsqueeze(-1)  # (B, T, 79, 1)
+    return (pose * w).sum(1) / w.sum(1).clamp(min=1)
 
 
 def _node_features(pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor) -> torch.Tensor:

@@ -69,6 +69,7 @@ class PretrainConfig:
     gcn_norm: str = "layer"
     gcn_readout: str = "flatten"
     input_norm: str = "batch"
+    clip_centre: tuple = ()
     d_manual: int = 1024
     d_non_manual: int = 1536
     num_layers: int = 8
@@ -96,7 +97,7 @@ class PretrainConfig:
     mask_jitter_std: float = 0.05
 
     def __post_init__(self):
-        for name in ("gcn_channels", "mask_level_weights", "mask_clip_length"):
+        for name in ("gcn_channels", "mask_level_weights", "mask_clip_length", "clip_centre"):
             setattr(self, name, tuple(getattr(self, name)))
         for name, options in _CHOICES.items():
             if getattr(self, name) not in options:
