@@ -182,3 +182,21 @@ def test_masked_batch_statistics_agree_with_unmasked_on_present_points():
     # means agree within a few standard errors: std 0.3, >= ~100 points each -> s.e. <= 0.03
     assert (masked[0] - clean[0]).abs().max() < 0.15
     assert ((masked[1] / clean[1]) - 1).abs().median() < 0.2
+
+
+def test_clip_centre_removes_each_clips_resting_face():
+    """With clip_centre=("non_manual",), a constant per-clip shift of every face point (another signer's face
+    shape or head position) leaves the features unchanged; without it, it does not."""
+    from signpt.pose.layouts.k79 import NON_MANUAL
+
+    pose, conf, fm = _with_missing()
+    g = torch.Generator().manual_seed(5)
+    shift = torch.zeros(4, 1, 79, 2)
+    shift[:, :, list(NON_MANUAL)] = torch.randn(4, 1, len(NON_MANUAL), 2, generator=g) * 0.2
+    moved = pose + shift
+    for centre, same in (((), False), (("non_manual",), True)):
+        enc = SignEncoder(EncoderConfig(clip_centre=centre, **TINY)).eval()
+        a, b = enc(pose, conf, fm), enc(moved, conf, fm)
+        assert torch.allclose(a, b, atol=1e-5) == same
+    with pytest.raises(ConfigError, match="clip_centre"):
+        EncoderConfig(clip_centre=("face",))
