@@ -200,3 +200,24 @@ def test_clip_centre_removes_each_clips_resting_face():
         assert torch.allclose(a, b, atol=1e-5) == same
     with pytest.raises(ConfigError, match="clip_centre"):
         EncoderConfig(clip_centre=("face",))
+
+
+def test_branch_dropout_zeroes_one_branch_of_some_clips_in_training_only():
+    torch.manual_seed(0)
+    enc = SignEncoder(EncoderConfig(branch_dropout=0.5, **TINY))
+    g = torch.Generator().manual_seed(0)
+    pose, conf, fm = torch.rand(400, 3, 79, 2, generator=g), torch.rand(400, 3, 79, generator=g), \
+        torch.ones(400, 3, dtype=torch.bool)
+    f = enc.train()(pose, conf, fm)
+    off_m = (f[..., :16] == 0).all(-1).all(-1)
+    off_n = (f[..., 16:] == 0).all(-1).all(-1)
+    assert not (off_m & off_n).any()  # never both
+    assert 0.2 < off_m.float().mean() < 0.3 and 0.2 < off_n.float().mean() < 0.3  # p / 2 each
+    kept = ~(off_m | off_n)
+    ref = SignEncoder(EncoderConfig(**TINY))
+    ref.load_state_dict(enc.state_dict())
+    torch.testing.assert_close(f[kept], ref.train()(pose, conf, fm)[kept])  # the others are untouched
+    e = enc.eval()(pose, conf, fm)
+    assert not (e[..., :16] == 0).all(-1).all(-1).any() and not (e[..., 16:] == 0).all(-1).all(-1).any()
+    with pytest.raises(ConfigError, match="branch_dropout"):
+        EncoderConfig(branch_dropout=1.0)

@@ -52,6 +52,8 @@ class EncoderConfig:
     input_norm: "batch" (ST-GCN's input BatchNorm over each part's point coordinates, the default) | "none".
     clip_centre: parts ("manual", "non_manual") whose coordinates are centred on each clip's mean position of
     every point before the embedding (`PoseEmbedding`); default none.
+    branch_dropout: in training with both branches, the probability that a clip's features of one branch
+    (drawn at random) are zeroed (modality dropout, ModDrop); 0 = off.
     """
 
     features: str = "both"
@@ -63,6 +65,7 @@ class EncoderConfig:
     gcn_readout: str = "flatten"
     input_norm: str = "batch"
     clip_centre: tuple = ()
+    branch_dropout: float = 0.0
     d_manual: int = 1024
     d_non_manual: int = 1536
     num_layers: int = 8
@@ -76,6 +79,8 @@ class EncoderConfig:
     def __post_init__(self):
         self.gcn_channels = tuple(self.gcn_channels)
         self.clip_centre = tuple(self.clip_centre)
+        if not 0.0 <= self.branch_dropout < 1.0:
+            raise ConfigError(f"branch_dropout must be in [0, 1), got {self.branch_dropout}")
         if set(self.clip_centre) - {"manual", "non_manual"}:
             raise ConfigError(f"clip_centre parts must be 'manual' / 'non_manual', got {self.clip_centre!r}")
         if self.features not in BRANCHES:
@@ -193,6 +198,10 @@ class SignEncoder(nn.Module):
             raise ValueError("every sample needs at least one real frame (frame_mask row all False)")
         parts = self.embed(pose, confidence, frame_mask, *(unmasked or (None, None)))
         outs = [self.branches[name](parts[name], frame_mask) for name in self.config.branches]
+        if self.training and self.config.branch_dropout > 0 and len(outs) == 2:
+            drop = torch.rand(b, 1, 1, device=frame_mask.device) < self.config.branch_dropout  # (B,1,1)
+            which = torch.rand(b, 1, 1, device=frame_mask.device) < 0.5  # True: drop the first branch
+            outs = [outs[0] * ~(drop & which), outs[1] * ~(drop & ~which)]
         f = torch.cat(outs, dim=-1)
         if self.config.cls_token:
             return f[:, 1:], f[:, 0]

@@ -70,6 +70,7 @@ class PretrainConfig:
     gcn_readout: str = "flatten"
     input_norm: str = "batch"
     clip_centre: tuple = ()
+    branch_dropout: float = 0.0
     d_manual: int = 1024
     d_non_manual: int = 1536
     num_layers: int = 8
