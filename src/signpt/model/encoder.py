@@ -11,10 +11,15 @@ fusion: with the confidence channel batch-normalised (the earlier `InputNorm`), 
 variations became unit-variance noise by which the non-manual branch alone memorised training clips (38% of
 them, 0% on unseen signers; seed 0) and the fused model lost (78.2); leaving only that channel raw gives 6%
 and 85.7. With `InputNorm` as it is now, both branches together score as manual alone, 86.8 (85.7-87.4) vs
-87.4 (86.6-88.2). On the synthetic corpus the face carries the signer's identity (a signer probe on non-manual
-features: 100% on held-out signs) and little lexical information; `clip_centre=("non_manual",)` centres
-each face point on its clip mean (the embedding then sees the face's movement, not its shape): an option,
-off by default.
+87.4 (86.6-88.2). With the GCN embedding the fused model still lost, 85.2 (84.0-85.7) vs manual alone 88.2
+(86.6-89.9), while the non-manual GCN alone is at chance (0.6 (0.0-1.7), fitting 6% of the training set): on
+the synthetic corpus the face carries the signer's identity (a signer probe on non-manual features: 100% on
+held-out signs; in input coordinates the mean face differs across signers 11x more than the face moves
+within a clip, 9x across the real files in ../shared/data/poses) and little lexical information. Hence `clip_centre` (default: the non-manual
+part): each face point is centred on its mean position over the clip before the embedding, so the non-manual
+branch sees how the face moves (mouthings, brows, head nods and shakes), not the signer's face shape or
+where the head sits in the frame. With it, GCN manual + non-manual reaches 88.0 (87.4-89.1), level with
+manual alone; branch dropout (`branch_dropout` = 0.3, ModDrop) instead made it worse, 82.4.
 """
 from __future__ import annotations
 
@@ -51,7 +56,7 @@ class EncoderConfig:
     (node features x channels -> Linear -> LayerNorm, keeps which point is which) | "mean" (node mean, ablation).
     input_norm: "batch" (ST-GCN's input BatchNorm over each part's point coordinates, the default) | "none".
     clip_centre: parts ("manual", "non_manual") whose coordinates are centred on each clip's mean position of
-    every point before the embedding (`PoseEmbedding`); default none.
+    every point before the embedding (`PoseEmbedding`); default the non-manual part (see above), () = off.
     branch_dropout: in training with both branches, the probability that a clip's features of one branch
     (drawn at random) are zeroed (modality dropout, ModDrop); 0 = off.
     """
@@ -64,7 +69,7 @@ class EncoderConfig:
     gcn_norm: str = "layer"
     gcn_readout: str = "flatten"
     input_norm: str = "batch"
-    clip_centre: tuple = ()
+    clip_centre: tuple = ("non_manual",)
     branch_dropout: float = 0.0
     d_manual: int = 1024
     d_non_manual: int = 1536

@@ -51,7 +51,9 @@ class PretrainConfig:
     tiny model does not learn; statistics over the present points of the unmasked batch, so pre-training and
     fine-tuning normalise a clip alike, see signpt.model.embedding.InputNorm) | "none".
     gcn_readout: "flatten" (the GCN's node features x channels -> Linear -> LayerNorm) | "mean" (node mean;
-    loses which hand is which, see signpt.model.gcn.PartGCN).
+    loses which hand is which, see signpt.model.gcn.PartGCN). clip_centre: parts centred on each clip's mean
+    pose before the embedding (default the non-manual part: not in the paper's text; without it the face's
+    shape, i.e. the signer, drowns its movement, see signpt.model.encoder). branch_dropout: ModDrop, off.
     """
 
     pretext: str = "both"
@@ -69,7 +71,7 @@ class PretrainConfig:
     gcn_norm: str = "layer"
     gcn_readout: str = "flatten"
     input_norm: str = "batch"
-    clip_centre: tuple = ()
+    clip_centre: tuple = ("non_manual",)
     branch_dropout: float = 0.0
     d_manual: int = 1024
     d_non_manual: int = 1536
