@@ -21,10 +21,14 @@ Figures (demo corpus `signpt synth --preset small --seed 0`, `tiny`, 400 x 32, s
 with other jobs, so wall times are only comparable within a run; dev top-1 mean (min-max), train top-1):
   before (old InputNorm, node-mean GCN readout):  linear 78.7 (77.3-80.7), train 99.6;
                                                   gcn 19.3 (seed 0 only), train 97.2: memorises
-  now:   --arms linear gcn                        linear 86.8 (85.7-87.4), train 98.5;
+  flatten readout, new InputNorm, no face centring (--arms linear+clip_centre= gcn+clip_centre=):
+                                                  linear 86.8 (85.7-87.4), train 98.5;
                                                   gcn 85.2 (84.0-85.7), train 98.5
+  + face centred on its clip mean (the default now, --arms gcn): gcn 88.0 (87.4-89.1), train 99.8
+  GCN features: --arms gcn+manual gcn+non-manual:  manual 88.2 (86.6-89.9); non-manual 0.6 (0.0-1.7),
+         train 6.3; both without face centring 85.2 (84.0-85.7), with branch_dropout=0.3 82.4 (82.4-82.4)
   --step-time --arms linear gcn --steps 20:       2.05 vs 2.64 s per pre-training step (GCN x1.29, loaded CPU)
-  features (linear): --arms linear+manual linear+non-manual linear+both --diagnose
+  features (linear, no face centring): --arms linear+manual linear+non-manual linear+both --diagnose
          manual 87.4 (86.6-88.2); non-manual 0.6 (0.0-1.7), train 5.5; both 86.8 (85.7-87.4), manual share
          of the features' squared norm 0.60, of the gradient 0.65, of the head weights 0.75
          (old InputNorm, seed 0: non-manual 0.0, train 37.5; both 78.2)
