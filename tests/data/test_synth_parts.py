@@ -70,11 +70,12 @@ def test_lexicon_deterministic_unique_and_minimal_pairs():
     for x, y in a.handshape_pairs:
         sx, sy = a.signs[x], a.signs[y]
         assert sx.handshape != sy.handshape
-        assert replace(sy, concept=x, handshape=sx.handshape, end_handshape=sx.end_handshape) == sx
+        assert replace(sy, concept=x, handshape=sx.handshape, end_handshape=sx.end_handshape,
+                       mouthing=sx.mouthing) == sx  # minimal in the manual parameters; mouthings are the words
     for x, y in a.nonmanual_pairs:
         sx, sy = a.signs[x], a.signs[y]
         assert sx.nonmanual != sy.nonmanual
-        assert replace(sy, concept=x, nonmanual=sx.nonmanual) == sx
+        assert replace(sy, concept=x, nonmanual=sx.nonmanual, mouthing=sx.mouthing) == sx
     # languages differ, but share some cognates
     beta = build_lexicon("sl-beta", "de", seed=3)
     same = sum(a.signs[k].key() == beta.signs[k].key() for k in a.signs)
@@ -102,8 +103,9 @@ def test_minimal_pairs_differ_only_in_their_channel():
     fingers = [i for i in hands if i not in (LHAND0, RHAND0)]
     body = list(range(0, 13))
     face = list(range(FACE0, FACE0 + 68))
-    for x, y in lex.handshape_pairs:
-        px, py = _points_of(lex.signs[x], props, 7), _points_of(lex.signs[y], props, 7)
+    for x, y in lex.handshape_pairs:  # (with the same mouthing: mouthings are the words, see test_synth_mouthing)
+        px = _points_of(lex.signs[x], props, 7)
+        py = _points_of(replace(lex.signs[y], mouthing=lex.signs[x].mouthing), props, 7)
         np.testing.assert_allclose(px[:, body + face], py[:, body + face], atol=1e-9)
         assert np.abs(px[:, fingers] - py[:, fingers]).max() > 0.01  # metres
     for x, y in lex.nonmanual_pairs:

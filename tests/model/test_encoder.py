@@ -76,3 +76,148 @@ def test_from_pretraining_checkpoint(tmp_path):
     torch.testing.assert_close(enc(pose, conf, fm), model.encoder(pose, conf, fm))
     with pytest.raises(CheckpointError):
         SignEncoder.from_pretrained(tmp_path / "nowhere")
+
+
+# ---- input normalisation (InputNorm): statistics over present points of the unmasked input -----------------
+
+def _with_missing(b=4, t=10, seed=1):
+    """Random poses where ~20% of the points are missing: confidence 0 and arbitrary stored coordinates."""
+    g = torch.Generator().manual_seed(seed)
+    pose = torch.randn(b, t, 79, 2, generator=g) * 0.3 + 0.5
+    conf = 0.5 + 0.5 * torch.rand(b, t, 79, generator=g)
+    missing = torch.rand(b, t, 79, generator=g) < 0.2
+    conf[missing] = 0.0
+    pose[missing] = torch.randn(int(missing.sum()), 2, generator=g) * 3  # garbage where missing
+    fm = torch.arange(t)[None] < torch.tensor([t, t - 2, 6, 3])[:b, None]
+    return pose, conf, fm
+
+
+def test_input_norm_statistics_by_hand_over_present_points():
+    from signpt.model.embedding import InputNorm
+
+    pose, conf, fm = _with_missing()
+    x = torch.cat([pose, conf[..., None]], -1)[fm][:, :5]  # (N, 5, 3): 5 points
+    norm = InputNorm(5)
+    mean, var, count = norm.statistics(x)
+    for v in range(5):
+        keep = x[:, v, 2] > 0
+        for c in range(2):
+            vals = x[keep, v, c].double()
+            assert count[2 * v + c] == keep.sum()
+            assert abs(float(mean[2 * v + c]) - float(vals.mean())) < 1e-5
+            assert abs(float(var[2 * v + c]) - float(vals.var(unbiased=False))) < 1e-5
+    y = norm.train()(x).detach()
+    absent = x[..., 2] == 0
+    assert absent.any() and (y[absent] == 0).all()  # absent points: (0, 0, 0) whatever their stored coordinates
+    torch.testing.assert_close(y[..., 2], x[..., 2])  # confidence passes unchanged
+    xy = (x[..., :2] - mean.view(5, 2)) / (var.view(5, 2) + norm.eps).sqrt()
+    torch.testing.assert_close(y[~absent][:, :2], xy[~absent], atol=1e-5, rtol=1e-5)
+
+
+def test_masked_and_missing_points_reach_the_embedding_identically():
+    """A point hidden by the mask and the same point missing in the data give the same embedding input."""
+    from signpt.model.masking import hierarchical_mask
+
+    pose, conf, fm = _with_missing()
+    enc = SignEncoder(EncoderConfig(**TINY)).train()
+    seen = []
+    enc.embed.input_norm["manual"].register_forward_hook(lambda m, i, o: seen.append(o.detach()))
+    m = hierarchical_mask(pose, conf, fm, 0.4, jitter_prob=0.0, generator=torch.Generator().manual_seed(0))
+    enc.encode(m.pose, m.confidence, fm, unmasked=(pose, conf))
+    # the same clips with the hidden points declared missing (conf 0) and garbage stored at them
+    pose_missing = torch.where(m.mask[..., None], torch.full_like(pose, 7.0), pose)
+    conf_missing = conf.masked_fill(m.mask, 0.0)
+    enc.encode(pose_missing, conf_missing, fm, unmasked=(pose, conf))
+    torch.testing.assert_close(seen[0], seen[1], atol=0, rtol=0)
+    idx = enc.embed.parts["manual"].indices
+    hidden = m.mask[fm][:, idx]
+    assert hidden.any() and (seen[0][hidden] == 0).all()
+
+
+def test_pretraining_and_finetuning_batches_normalise_a_clip_identically(make_batch):
+    """Same clips: the unmasked points get the same normalised values in a pre-training batch (masked, m=0.4)
+    as in a fine-tuning batch (no mask), and the running statistics are the same; fails if the mask's zeros
+    (or missing points) enter the statistics."""
+    cfg = get_preset("tiny", pretext="pr", mask_jitter_prob=0.0, **{k: v for k, v in TINY.items()
+                                                                     if k != "max_frames"})
+    pose, conf, fm = _with_missing(t=24)
+    batch = make_batch(b=4, t=24, lengths=fm.sum(1).tolist())
+    batch.pose, batch.confidence = pose * fm[..., None, None], conf * fm[..., None]
+    torch.manual_seed(0)
+    model = PretrainModel(cfg).train()
+    finetune = SignEncoder(cfg.encoder_config()).train()
+    finetune.load_state_dict(model.encoder.state_dict())
+    outs = {}
+    for name, enc in (("pt", model.encoder), ("ft", finetune)):
+        for part in ("manual", "non_manual"):
+            enc.embed.input_norm[part].register_forward_hook(
+                lambda m, i, o, key=(name, part): outs.__setitem__(key, o.detach()))
+    model(batch)  # masks 40% of the present points
+    finetune(batch.pose, batch.confidence, batch.frame_mask)
+    for part in ("manual", "non_manual"):
+        pt, ft = outs["pt", part], outs["ft", part]
+        visible = pt[..., 2] > 0
+        hidden = (ft[..., 2] > 0) & ~visible
+        assert visible.float().mean() > 0.3 and hidden.float().mean() > 0.2  # the mask did hide points
+        torch.testing.assert_close(pt[visible], ft[visible], atol=0, rtol=0)
+        assert (pt[hidden] == 0).all()
+        a, b = model.encoder.embed.input_norm[part], finetune.embed.input_norm[part]
+        torch.testing.assert_close(a.running_mean, b.running_mean, atol=0, rtol=0)
+        torch.testing.assert_close(a.running_var, b.running_var, atol=0, rtol=0)
+
+
+def test_masked_batch_statistics_agree_with_unmasked_on_present_points():
+    """Statistics over the visible points of a masked input (no unmasked copy given) estimate those of the
+    unmasked batch: the mask's zeros are not counted (today's defect shifted the mean by ~0.7 std)."""
+    from signpt.model.embedding import InputNorm
+    from signpt.model.masking import hierarchical_mask
+
+    pose, conf, fm = _with_missing(b=4, t=64)
+    fm[:] = True
+    m = hierarchical_mask(pose, conf, fm, 0.4, jitter_prob=0.0, generator=torch.Generator().manual_seed(0))
+    norm = InputNorm(79)
+    clean = norm.statistics(torch.cat([pose, conf[..., None]], -1)[fm])
+    masked = norm.statistics(torch.cat([m.pose, m.confidence[..., None]], -1)[fm])
+    assert (masked[2] < 0.75 * clean[2]).all()  # 40% fewer points counted
+    # means agree within a few standard errors: std 0.3, >= ~100 points each -> s.e. <= 0.03
+    assert (masked[0] - clean[0]).abs().max() < 0.15
+    assert ((masked[1] / clean[1]) - 1).abs().median() < 0.2
+
+
+def test_clip_centre_removes_each_clips_resting_face():
+    """With clip_centre=("non_manual",), a constant per-clip shift of every face point (another signer's face
+    shape or head position) leaves the features unchanged; without it, it does not."""
+    from signpt.pose.layouts.k79 import NON_MANUAL
+
+    pose, conf, fm = _with_missing()
+    g = torch.Generator().manual_seed(5)
+    shift = torch.zeros(4, 1, 79, 2)
+    shift[:, :, list(NON_MANUAL)] = torch.randn(4, 1, len(NON_MANUAL), 2, generator=g) * 0.2
+    moved = pose + shift
+    for centre, same in (((), False), (("non_manual",), True)):
+        enc = SignEncoder(EncoderConfig(clip_centre=centre, **TINY)).eval()
+        a, b = enc(pose, conf, fm), enc(moved, conf, fm)
+        assert torch.allclose(a, b, atol=1e-5) == same
+    with pytest.raises(ConfigError, match="clip_centre"):
+        EncoderConfig(clip_centre=("face",))
+
+
+def test_branch_dropout_zeroes_one_branch_of_some_clips_in_training_only():
+    torch.manual_seed(0)
+    enc = SignEncoder(EncoderConfig(branch_dropout=0.5, **TINY))
+    g = torch.Generator().manual_seed(0)
+    pose, conf, fm = torch.rand(400, 3, 79, 2, generator=g), torch.rand(400, 3, 79, generator=g), \
+        torch.ones(400, 3, dtype=torch.bool)
+    f = enc.train()(pose, conf, fm)
+    off_m = (f[..., :16] == 0).all(-1).all(-1)
+    off_n = (f[..., 16:] == 0).all(-1).all(-1)
+    assert not (off_m & off_n).any()  # never both
+    assert 0.2 < off_m.float().mean() < 0.3 and 0.2 < off_n.float().mean() < 0.3  # p / 2 each
+    kept = ~(off_m | off_n)
+    ref = SignEncoder(EncoderConfig(**TINY))
+    ref.load_state_dict(enc.state_dict())
+    torch.testing.assert_close(f[kept], ref.train()(pose, conf, fm)[kept])  # the others are untouched
+    e = enc.eval()(pose, conf, fm)
+    assert not (e[..., :16] == 0).all(-1).all(-1).any() and not (e[..., 16:] == 0).all(-1).all(-1).any()
+    with pytest.raises(ConfigError, match="branch_dropout"):
+        EncoderConfig(branch_dropout=1.0)

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 from signpt.model.gcn import PartGCN, SpatialGraphConv, graph_centres, hop_distance, normalized_adjacency
@@ -55,3 +56,44 @@ def test_part_gcn_shapes_and_frame_independence():
     out = gcn(x)
     assert out.shape == (5, 16)
     torch.testing.assert_close(gcn(x[2:3]), out[2:3])  # each frame embedded on its own
+
+
+def _mirror_manual() -> list[int]:
+    """Positions (within the manual part) of the left/right mirror image of each manual point: a graph
+    automorphism of the manual part (the two hands are identical subgraphs hanging on mirrored arms)."""
+    from signpt.pose.layouts.k79 import LEFT_HAND, RIGHT_HAND
+
+    idx = list(K79.parts["manual"])
+    mirror = {0: 0, 1: 2, 2: 1, 3: 4, 4: 3, 5: 6, 6: 5, 7: 8, 8: 7, 9: 10, 10: 9}
+    for a, b in zip(LEFT_HAND, RIGHT_HAND):
+        mirror[a], mirror[b] = b, a
+    return [idx.index(mirror[k]) for k in idx]
+
+
+def test_mirror_is_an_automorphism_of_the_manual_graph():
+    perm = _mirror_manual()
+    edges = {tuple(sorted(e)) for e in K79.part_edges("manual")}
+    assert {tuple(sorted((perm[i], perm[j]))) for i, j in edges} == edges
+
+
+def test_flatten_readout_keeps_which_point_is_which():
+    """Swapping the two hands (and arms): the node-mean readout cannot see it (exactly invariant with the uniform
+    partition, whatever the weights), the flatten readout does: "left A + right B" != "left B + right A"."""
+    perm = _mirror_manual()
+    torch.manual_seed(0)
+    x = torch.randn(6, 53, 3)
+    mean = PartGCN("manual", 16, (8,), strategy="uniform", readout="mean")
+    torch.testing.assert_close(mean(x[:, perm]), mean(x), atol=1e-5, rtol=1e-5)
+    flat = PartGCN("manual", 16, (8,), strategy="uniform")
+    assert flat.readout == "flatten"
+    out, swapped = flat(x), flat(x[:, perm])
+    assert (out - swapped).abs().amax(1).min() > 0.1  # every frame tells the mirror image apart
+    # the readout is one Linear over the node-major flattened features of the last block, then LayerNorm
+    h = x
+    for block in flat.blocks:
+        h = block(h)
+    expected = torch.nn.functional.layer_norm(h.reshape(6, -1) @ flat.proj.weight.T + flat.proj.bias, (16,),
+                                              flat.norm.weight, flat.norm.bias)
+    torch.testing.assert_close(out, expected)
+    with pytest.raises(ValueError, match="readout"):
+        PartGCN("manual", readout="max")

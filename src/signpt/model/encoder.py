@@ -1,6 +1,25 @@
 """Sign pose encoder ψ_SE (Eq. 1): pose embedding -> manual / non-manual transformer encoders -> F_SE.
 
 F_SE = concat(F^m (B,T,d1), F^n (B,T,d2)) -> (B, T, d1 + d2); either branch can be switched off (Table XV).
+
+Fusion: each branch ends in its own LayerNorm, so the concatenation is of per-branch normalised features and no
+extra fusion layer is used. Measured with a supervised probe (benchmarks/probe_embedding.py --diagnose, `tiny`,
+linear head on the frame mean of F_SE): after training, the manual branch holds 60% of the clip features'
+squared norm, 65% of the loss gradient on them and 75% of the head's weights, i.e. the non-manual branch does
+not drown it. What made manual + non-manual lose to manual alone (77.3 vs 87.4 top-1) was the input, not the
+fusion: with the confidence channel batch-normalised (the earlier `InputNorm`), its small per-frame
+variations became unit-variance noise by which the non-manual branch alone memorised training clips (38% of
+them, 0% on unseen signers; seed 0) and the fused model lost (78.2); leaving only that channel raw gives 6%
+and 85.7. With `InputNorm` as it is now, both branches together score as manual alone, 86.8 (85.7-87.4) vs
+87.4 (86.6-88.2). With the GCN embedding the fused model still lost, 85.2 (84.0-85.7) vs manual alone 88.2
+(86.6-89.9), while the non-manual GCN alone is at chance (0.6 (0.0-1.7), fitting 6% of the training set): on
+the synthetic corpus the face carries the signer's identity (a signer probe on non-manual features: 100% on
+held-out signs; in input coordinates the mean face differs across signers 11x more than the face moves
+within a clip, 9x across the real files in ../shared/data/poses) and little lexical information. Hence `clip_centre` (default: the non-manual
+part): each face point is centred on its mean position over the clip before the embedding, so the non-manual
+branch sees how the face moves (mouthings, brows, head nods and shakes), not the signer's face shape or
+where the head sits in the frame. With it, GCN manual + non-manual reaches 88.0 (87.4-89.1), level with
+manual alone; branch dropout (`branch_dropout` = 0.3, ModDrop) instead made it worse, 82.4.
 """
 from __future__ import annotations
 
@@ -33,8 +52,13 @@ class EncoderConfig:
     features: "both" | "manual" | "non_manual" (Table XV). embedding: "gcn" | "linear" (Table XIX).
     pos_embedding: "learned" | "sinusoidal", for up to `max_frames` frames (+1 with `cls_token`).
     cls_token: prepend a learnable [CLS] token to each branch's sequence (coarse similarity, Table XVIII).
-    gcn_strategy: "spatial" | "uniform" partitioning; gcn_norm: "layer" | "batch".
+    gcn_strategy: "spatial" | "uniform" partitioning; gcn_norm: "layer" | "batch"; gcn_readout: "flatten"
+    (node features x channels -> Linear -> LayerNorm, keeps which point is which) | "mean" (node mean, ablation).
     input_norm: "batch" (ST-GCN's input BatchNorm over each part's point coordinates, the default) | "none".
+    clip_centre: parts ("manual", "non_manual") whose coordinates are centred on each clip's mean position of
+    every point before the embedding (`PoseEmbedding`); default the non-manual part (see above), () = off.
+    branch_dropout: in training with both branches, the probability that a clip's features of one branch
+    (drawn at random) are zeroed (modality dropout, ModDrop); 0 = off.
     """
 
     features: str = "both"
@@ -43,7 +67,10 @@ class EncoderConfig:
     gcn_channels: tuple = (64, 128, 256)
     gcn_strategy: str = "spatial"
     gcn_norm: str = "layer"
+    gcn_readout: str = "flatten"
     input_norm: str = "batch"
+    clip_centre: tuple = ("non_manual",)
+    branch_dropout: float = 0.0
     d_manual: int = 1024
     d_non_manual: int = 1536
     num_layers: int = 8
@@ -56,10 +83,17 @@ class EncoderConfig:
 
     def __post_init__(self):
         self.gcn_channels = tuple(self.gcn_channels)
+        self.clip_centre = tuple(self.clip_centre)
+        if not 0.0 <= self.branch_dropout < 1.0:
+            raise ConfigError(f"branch_dropout must be in [0, 1), got {self.branch_dropout}")
+        if set(self.clip_centre) - {"manual", "non_manual"}:
+            raise ConfigError(f"clip_centre parts must be 'manual' / 'non_manual', got {self.clip_centre!r}")
         if self.features not in BRANCHES:
             raise ConfigError(f"encoder features must be one of {sorted(BRANCHES)}, got {self.features!r}")
         if self.embedding not in ("gcn", "linear"):
             raise ConfigError(f"encoder embedding must be 'gcn' or 'linear', got {self.embedding!r}")
+        if self.gcn_readout not in ("flatten", "mean"):
+            raise ConfigError(f"gcn_readout must be 'flatten' or 'mean', got {self.gcn_readout!r}")
         if self.input_norm not in ("batch", "none"):
             raise ConfigError(f"input_norm must be 'batch' or 'none', got {self.input_norm!r}")
         if self.pos_embedding not in ("learned", "sinusoidal"):
@@ -144,15 +178,20 @@ class SignEncoder(nn.Module):
         super().__init__()
         self.config = cfg = cfg or EncoderConfig()
         self.embed = PoseEmbedding(cfg.branches, cfg.embedding, cfg.embed_dim, cfg.gcn_channels,
-                                   cfg.gcn_strategy, cfg.gcn_norm, cfg.dropout, cfg.input_norm)
+                                   cfg.gcn_strategy, cfg.gcn_norm, cfg.dropout, cfg.input_norm, cfg.gcn_readout,
+                                   tuple(p for p in cfg.clip_centre if p in cfg.branches))
         self.branches = nn.ModuleDict({b: BranchEncoder(cfg, cfg.width(b)) for b in cfg.branches})
 
     @property
     def out_dim(self) -> int:
         return self.config.out_dim
 
-    def encode(self, pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor):
-        """-> (F_SE (B,T,out_dim), cls (B,out_dim) or None when cfg.cls_token is off)."""
+    def encode(self, pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor,
+               unmasked: tuple[torch.Tensor, torch.Tensor] | None = None):
+        """-> (F_SE (B,T,out_dim), cls (B,out_dim) or None when cfg.cls_token is off).
+
+        unmasked: (pose, confidence) of the batch before masking, when `pose` / `confidence` are masked
+        (pre-training): the input normalisation takes its statistics from it (`InputNorm`)."""
         b, t = frame_mask.shape
         if pose.shape[:2] != (b, t) or pose.shape[2:] != (79, 2) or confidence.shape != (b, t, 79):
             raise ValueError(f"expected pose (B,T,79,2), confidence (B,T,79), frame_mask (B,T); got "
@@ -162,8 +201,12 @@ class SignEncoder(nn.Module):
         frame_mask = frame_mask.bool()
         if not bool(frame_mask.any(1).all()):
             raise ValueError("every sample needs at least one real frame (frame_mask row all False)")
-        parts = self.embed(pose, confidence, frame_mask)
+        parts = self.embed(pose, confidence, frame_mask, *(unmasked or (None, None)))
         outs = [self.branches[name](parts[name], frame_mask) for name in self.config.branches]
+        if self.training and self.config.branch_dropout > 0 and len(outs) == 2:
+            drop = torch.rand(b, 1, 1, device=frame_mask.device) < self.config.branch_dropout  # (B,1,1)
+            which = torch.rand(b, 1, 1, device=frame_mask.device) < 0.5  # True: drop the first branch
+            outs = [outs[0] * ~(drop & which), outs[1] * ~(drop & ~which)]
         f = torch.cat(outs, dim=-1)
         if self.config.cls_token:
             return f[:, 1:], f[:, 0]

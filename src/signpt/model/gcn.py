@@ -7,7 +7,8 @@ points); node features are (x, y, confidence). Each block is ST-GCN's spatial gr
 
 with A = (A_edges + I) D^-1 (column-normalised) split into partitions k (ST-GCN "uniform" = 1 partition, "spatial" = 3: root,
 closer to the centre, further from the centre), E a learnable edge importance (init 1), then a norm, a residual
-and ReLU (the TCN of the ST-GCN block is removed). The node features are mean-pooled to one vector per frame.
+and ReLU (the TCN of the ST-GCN block is removed). The node features of the last block are flattened in node
+order into one projection + LayerNorm per frame (`PartGCN`), so the readout keeps which point is which.
 """
 from __future__ import annotations
 
@@ -135,25 +136,38 @@ class _ChannelBatchNorm(nn.BatchNorm1d):
 class PartGCN(nn.Module):
     """Per-frame spatial GCN of one k79 part: (N, V_part, 3) (x, y, confidence) -> (N, out_dim).
 
-    part: "manual" | "non_manual" (or any part of the k79 layout); channels: hidden widths of the blocks
-    before the last one, whose width is out_dim; the node features of the last block are mean-pooled.
+    part: "manual" | "non_manual" (or any part of the k79 layout); channels: widths of the graph blocks.
+    readout "flatten" (default): the V x C node features of the last block, in node order, go through one
+    Linear(V * C, out_dim) and a LayerNorm, so every output channel knows which point (left or right hand,
+    which finger) each feature came from. "mean" (the earlier design, kept as an ablation): one more block of
+    width out_dim, then the mean over the nodes; the two hands are identical subgraphs with identical
+    partitions, so after the mean "left hand A + right hand B" is nearly "left B + right A" (a supervised
+    probe, benchmarks/probe_embedding.py, shows it memorises instead of generalising).
     """
 
     def __init__(self, part: str, out_dim: int = 512, channels=(64, 128, 256), strategy: str = "spatial",
-                 norm: str = "layer", dropout: float = 0.0, layout=K79):
+                 norm: str = "layer", dropout: float = 0.0, layout=K79, readout: str = "flatten"):
         super().__init__()
         if part not in layout.parts:
             raise ValueError(f"layout {layout.name} has no part {part!r}; parts: {sorted(layout.parts)}")
-        self.part = part
+        if readout not in ("flatten", "mean"):
+            raise ValueError(f"unknown GCN readout {readout!r} (flatten|mean)")
+        self.part, self.readout = part, readout
         self.register_buffer("indices", torch.as_tensor(layout.parts[part], dtype=torch.long), persistent=False)
-        adjacency = normalized_adjacency(len(layout.parts[part]), layout.part_edges(part), strategy)
-        widths = [3, *channels, out_dim]
+        num_nodes = len(layout.parts[part])
+        adjacency = normalized_adjacency(num_nodes, layout.part_edges(part), strategy)
+        widths = [3, *channels] + ([out_dim] if readout == "mean" else [])
         self.blocks = nn.ModuleList(
             SpatialGCNBlock(widths[i], widths[i + 1], adjacency, norm, dropout) for i in range(len(widths) - 1)
         )
+        if readout == "flatten":
+            self.proj = nn.Linear(num_nodes * widths[-1], out_dim)
+            self.norm = nn.LayerNorm(out_dim)
         self.out_dim = out_dim
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for block in self.blocks:
             x = block(x)
-        return x.mean(dim=1)
+        if self.readout == "mean":
+            return x.mean(dim=1)
+        return self.norm(self.proj(x.flatten(1)))

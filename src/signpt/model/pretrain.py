@@ -45,7 +45,12 @@ class PretrainConfig:
     row softmax of the fine-grained similarity (1 = the paper's plain softmax; the tiny preset uses 0.1).
     input_norm: "batch" = ST-GCN's input BatchNorm over each part's point coordinates before the embedding
     (not in the paper's text; without it the uncentred poses leave the embedding nearly constant and the
-    tiny model does not learn, see signpt.model.embedding.InputNorm) | "none".
+    tiny model does not learn; statistics over the present points of the unmasked batch, so pre-training and
+    fine-tuning normalise a clip alike, see signpt.model.embedding.InputNorm) | "none".
+    gcn_readout: "flatten" (the GCN's node features x channels -> Linear -> LayerNorm) | "mean" (node mean;
+    loses which hand is which, see signpt.model.gcn.PartGCN). clip_centre: parts centred on each clip's mean
+    pose before the embedding (default the non-manual part: not in the paper's text; without it the face's
+    shape, i.e. the signer, drowns its movement, see signpt.model.encoder). branch_dropout: ModDrop, off.
     """
 
     pretext: str = "both"
@@ -61,7 +66,10 @@ class PretrainConfig:
     gcn_channels: tuple = (64, 128, 256)
     gcn_strategy: str = "spatial"
     gcn_norm: str = "layer"
+    gcn_readout: str = "flatten"
     input_norm: str = "batch"
+    clip_centre: tuple = ("non_manual",)
+    branch_dropout: float = 0.0
     d_manual: int = 1024
     d_non_manual: int = 1536
     num_layers: int = 8
@@ -89,7 +97,7 @@ class PretrainConfig:
     mask_jitter_std: float = 0.05
 
     def __post_init__(self):
-        for name in ("gcn_channels", "mask_level_weights", "mask_clip_length"):
+        for name in ("gcn_channels", "mask_level_weights", "mask_clip_length", "clip_centre"):
             setattr(self, name, tuple(getattr(self, name)))
         for name, options in _CHOICES.items():
             if getattr(self, name) not in options:
@@ -220,7 +228,8 @@ class PretrainModel(nn.Module):
             inp_pose, inp_conf, mask = masked.pose, masked.confidence, masked.mask
         else:
             inp_pose, inp_conf, mask = pose, conf, None
-        f_se, cls = self.encoder.encode(inp_pose, inp_conf, fmask)
+        # input statistics from the unmasked batch: a clip is normalised as in fine-tuning (InputNorm)
+        f_se, cls = self.encoder.encode(inp_pose, inp_conf, fmask, unmasked=(pose, conf))
         out = {}
         loss_pr = zero
         if cfg.use_pr:

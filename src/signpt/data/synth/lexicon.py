@@ -233,6 +233,7 @@ class Sign:
     base_location: str = "neutral"
     nonmanual: str = "none"
     offset: tuple = (0.0, 0.0, 0.0)  # small per-sign shift of the location, metres
+    mouthing: str = ""      # the spoken word silently mouthed with the sign ("" = none), see `add_mouthings`
 
     def key(self) -> tuple:
         """The contrastive parameters: two signs with equal keys look the same (up to the small offset)."""
@@ -368,5 +369,28 @@ def build_lexicon(sign_language: str, spoken_language: str, seed: int = 0, share
             if add(b, cand):
                 break
         (hs_pairs if k < handshape_pairs else nm_pairs).append((a, b))
-    signs = {cid: signs[cid] for cid in ids}
+    signs = add_mouthings({cid: signs[cid] for cid in ids}, spoken_language, seed, sign_language)
     return Lexicon(sign_language, spoken_language, signs, hs_pairs, nm_pairs)
+
+
+# Mouthings: in DGS, BSL, NGT and other European sign languages a large part of the signs (most nouns, fewer
+# verbs and adjectives) are accompanied by the silent articulation of the corresponding spoken word, often
+# reduced to its first syllables (Boyes Braem & Sutton-Spence 2001, "The hands are the head of the mouth";
+# corpus counts for DGS/BSL put mouthings on roughly half of all manual signs, on most nouns). They carry
+# lexical information (they tell manual homonyms apart) that survives a change of signer.
+MOUTHING_RATE = {"thing": 0.8, "person": 0.8, "place": 0.8, "animal": 0.8, "mass": 0.8, "time": 0.7,
+                 "adj": 0.5, "verb_t": 0.4, "verb_i": 0.4, "wh": 0.6, "neg": 0.0}
+
+
+def add_mouthings(signs: dict, spoken_language: str, seed: int, sign_language: str) -> dict:
+    """`signs` with the `mouthing` of each sign drawn (deterministically) at its category's MOUTHING_RATE:
+    the citation form of the word in `spoken_language`, lower-cased. The negation sign has none (its
+    non-manual is the grammatical head shake, ``grammar.sentence_nonmanuals``)."""
+    out = {}
+    for cid, sign in signs.items():
+        c = CONCEPT[cid]
+        rate = MOUTHING_RATE.get(c.category, 0.5)
+        if _rng("mouthing", seed, sign_language, cid).random() < rate:
+            sign = replace(sign, mouthing=c.word(spoken_language).lower())
+        out[cid] = sign
+    return out

@@ -134,7 +134,13 @@ def stroke_frames(sign, props: Proportions, rng: np.random.Generator, speed: flo
         hand[:, 1:, 1] += osc
         hand[:, 1:, 2] += 0.6 * osc
     hand = clamp_joints(hand)
-    track = {"dom_pos": pos, "dom_quat": quat, "dom_hand": hand, "nm": _nonmanual(sign.nonmanual, s)}
+    nm = _nonmanual(sign.nonmanual, s)
+    realised, amplitude = rng.random(), rng.uniform(0.7, 1.1)  # drawn for every sign: same stream with or without
+    if getattr(sign, "mouthing", "") and realised < MOUTHING_REALISED:
+        nm = nm + mouthing(sign.mouthing, s, amplitude)
+        for name, lo in (("mouth_open", 0.0), ("mouth_width", -1.0), ("mouth_press", 0.0)):
+            nm[:, _NM[name]] = np.clip(nm[:, _NM[name]], lo, 1.0)
+    track = {"dom_pos": pos, "dom_quat": quat, "dom_hand": hand, "nm": nm}
     if sign.hands in ("sym", "alt"):   # both hands move off the midline, mirrored (sym) or in counter-phase
         sgn = 1.0 if sign.hands == "sym" else -1.0
         shift = np.array([-0.5 * sign.hand_gap, 0.0, 0.0])
@@ -178,6 +184,40 @@ def _nonmanual(name: str, s: np.ndarray) -> np.ndarray:
         nm[:, _NM["head_pitch"]] = 0.05 * e
     elif name != "none":
         raise ValueError(f"unknown non-manual component {name!r}")
+    return nm
+
+
+# Visemes of the mouthed word: (mouth_open, mouth_width, mouth_press) lip targets per letter class. A mouthing
+# is the spoken word's visible lip pattern: open jaw for /a/, spread lips for /e, i/, rounded for /o, u/,
+# closed lips for /m, b, p/, lower lip to teeth for /f, v/; other consonants barely show.
+_VISEMES = {**{ch: (0.8, 0.0, 0.0) for ch in "aáàä"}, **{ch: (0.45, 0.6, 0.0) for ch in "eéè"},
+            **{ch: (0.25, 0.9, 0.0) for ch in "iíy"}, **{ch: (0.5, -0.7, 0.0) for ch in "oóö"},
+            **{ch: (0.25, -0.95, 0.0) for ch in "uúüw"}, **{ch: (0.0, 0.1, 1.0) for ch in "mbp"},
+            **{ch: (0.1, 0.3, 0.5) for ch in "fv"}}
+_CONSONANT = (0.2, 0.1, 0.0)
+MOUTHING_SYLLABLES = 5
+"""A mouthing is reduced to the first visemes of the word (at most this many lip targets)."""
+MOUTHING_REALISED = 0.85
+"""Probability that a signer produces a sign's mouthing in a given token (mouthings are often dropped)."""
+
+
+def mouthing(word: str, s: np.ndarray, amplitude: float = 1.0) -> np.ndarray:
+    """Non-manual parameters (n, 8) of the word `word` mouthed over a stroke sampled at s in [0, 1]: its first
+    MOUTHING_SYLLABLES lip targets (repeated classes merged) spread evenly over the stroke, linearly
+    interpolated, under the stroke's envelope, scaled by `amplitude`."""
+    targets = []
+    for ch in word:
+        if not ch.isalpha():
+            continue
+        v = _VISEMES.get(ch, _CONSONANT)
+        if not targets or targets[-1] != v:
+            targets.append(v)
+    targets = np.asarray(targets[:MOUTHING_SYLLABLES] or [_CONSONANT], dtype=np.float64)  # (k, 3)
+    centres = (np.arange(len(targets)) + 0.5) / len(targets)
+    nm = np.zeros((len(s), len(NM_CHANNELS)))
+    e = _envelope(s) * amplitude
+    for j, name in enumerate(("mouth_open", "mouth_width", "mouth_press")):
+        nm[:, _NM[name]] = e * np.interp(s, centres, targets[:, j])
     return nm
 
 
