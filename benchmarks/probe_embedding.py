@@ -56,7 +56,7 @@ from signpt.model.encoder import EncoderConfig, SignEncoder
 from signpt.model.presets import get_preset
 from signpt.tasks.islr import ISLRModel
 
-CORPUS = "/work/scratch/synth0/corpus"
+CORPUS = "demo/synth/corpus"  # `signpt demo --out demo` makes it; or `signpt synth --out D` -> D/corpus
 
 
 def encoder_config(size: str, arm: str) -> EncoderConfig:

@@ -13,7 +13,7 @@ seed and estimator profile (exactly what `signpt synth` writes), or the raw pose
 
     python benchmarks/synth_vs_real.py                        # default profile against every estimator
     python benchmarks/synth_vs_real.py --profile mediapipe    # the MediaPipe-like profile
-    python benchmarks/synth_vs_real.py --synth /work/scratch/synth0 --json out.json
+    python benchmarks/synth_vs_real.py --synth demo/synth --json out.json
 
 Prints one row per statistic: the real value per estimator, the synthetic value, and the distance of the
 synthetic corpus to each estimator (kinds: see realism.KINDS), then the mean distance per estimator.
