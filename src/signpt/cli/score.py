@@ -33,7 +33,7 @@ from signpt.metrics.accuracy import topk_accuracy_from_predictions
 from signpt.metrics.bleu_rouge import translation_scores
 from signpt.metrics.phoenix import VARIANTS, clean_phoenix_ctm
 from signpt.metrics.retrieval import TIES, retrieval_scores
-from signpt.metrics.sclite_files import paired_by_id, read_ctm, stm_references
+from signpt.metrics.sclite_files import paired_by_id, read_ctm, read_utf8, stm_references
 from signpt.metrics.wer import wer
 
 TASKS = ("slt", "cslr", "islr", "retrieval")
@@ -61,16 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def read_lines(path: Path) -> list[str]:
-    """The lines of a UTF-8 text file without their line endings."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SignptError(f"{path}: no such file") from None
-    except UnicodeDecodeError as e:
-        raise SignptError(f"{path}: not UTF-8 text ({e})") from None
-    except OSError as e:
-        raise SignptError(f"{path}: cannot read ({e.strerror})") from None
-    lines = text.split("\n")
+    """The lines of a UTF-8 text file without their line endings (a leading BOM dropped)."""
+    lines = read_utf8(path).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return [ln.rstrip("\r") for ln in lines]

@@ -25,15 +25,20 @@ class StmSegment:
     words: tuple[str, ...]
 
 
-def _lines(path: Path) -> list[tuple[int, str]]:
+def read_utf8(path: Path) -> str:
+    """The text of a UTF-8 file (a leading BOM dropped); a clear error naming the file otherwise."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SignptError(f"{path}: no such file") from None
     except UnicodeDecodeError as e:
         raise SignptError(f"{path}: not UTF-8 text ({e})") from None
     except OSError as e:
         raise SignptError(f"{path}: cannot read ({e.strerror})") from None
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    text = read_utf8(path)
     out = []
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip() and not line.lstrip().startswith(";;"):
