@@ -1,10 +1,12 @@
 """Atomic file writes: a temporary file in the target's folder, fsync, then ``os.replace``.
 
-A crash or kill leaves either the old file or the new one, never a partial file.
+A crash or kill leaves either the old file or the new one, never a partial file. Also ``sha256_file``, the
+checksum the corpus manifest and the search index keep of the files they wrote.
 """
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -37,3 +39,12 @@ def write_bytes(path: str | os.PathLike, data: bytes | memoryview) -> None:
 def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes, read in 4 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()

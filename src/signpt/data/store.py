@@ -33,7 +33,7 @@ from typing import Iterable, Iterator
 import numpy as np
 import pyarrow as pa
 
-from signpt.atomic import write_bytes
+from signpt.atomic import sha256_file, write_bytes
 from signpt.data.schema import SCHEMA_VERSION, SPLITS, Sample
 from signpt.errors import CorpusError
 
@@ -75,14 +75,6 @@ def _atomic_write_json(path: Path, obj) -> None:
     write_bytes(path, (json.dumps(obj, indent=1, ensure_ascii=False) + "\n").encode())
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 22), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _read_shard_table(path: Path, memory_map: bool = True) -> pa.Table:
     """The shard at `path` as a table (zero-copy over a memory map); CorpusError naming it if unreadable."""
     if not path.is_file():
@@ -121,7 +113,7 @@ def _shard_entry(path: Path, table: pa.Table, sha256: str | None = None) -> dict
         "file": path.name,
         "num_samples": table.num_rows,
         "bytes": path.stat().st_size,
-        "sha256": sha256 or _sha256_file(path),
+        "sha256": sha256 or sha256_file(path),
         "stats": _shard_stats(table),
     }
 
@@ -639,7 +631,7 @@ class Corpus:
             path = self.root / e["file"]
             if not path.is_file():
                 raise CorpusError(f"{path}: shard file is missing")
-            digest = _sha256_file(path)
+            digest = sha256_file(path)
             if digest != e["sha256"]:
                 raise CorpusError(f"{path}: sha256 {digest} does not match the manifest ({e['sha256']})")
         return len(self._store.shards)

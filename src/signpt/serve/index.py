@@ -28,10 +28,10 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from signpt.atomic import atomic_path, write_text
+from signpt.atomic import atomic_path, sha256_file, write_text
 from signpt.errors import CheckpointError, ConfigError
 from signpt.tasks.embed import (
-    Embedder, file_sha256, fixed_list_numpy, gather_inputs, _inputs_key, run_chunks, sign_table,
+    Embedder, fixed_list_numpy, gather_inputs, _inputs_key, run_chunks, sign_table,
 )
 
 FORMAT = "signpt-index"
@@ -104,7 +104,7 @@ def build_index(checkpoint, corpus, out, *, split: str | None = None, source: st
         "checkpoint": str(emb.checkpoint), "checkpoint_sha256": emb.fingerprint, "kind": emb.kind,
         "corpus": str(Path(corpus).resolve()), "corpus_key": corpus_key, "split": split, "source": source,
         "num_clips": table.num_rows, "dim": int(table.column("pooled").type.list_size),
-        "clips_sha256": file_sha256(clips),
+        "clips_sha256": sha256_file(clips),
     }
     write_text(out / "index.json", json.dumps(info, indent=2) + "\n")
     shutil.rmtree(out / ".parts", ignore_errors=True)
@@ -127,7 +127,7 @@ def is_current(root, checkpoint, corpus, *, split: str | None = None, source: st
         return False
     clips = Path(root) / "clips.arrow"
     return (info.get("checkpoint_sha256") == sha and info.get("corpus_key") == _inputs_key(rows, what)
-            and clips.exists() and file_sha256(clips) == info.get("clips_sha256"))
+            and clips.exists() and sha256_file(clips) == info.get("clips_sha256"))
 
 
 @dataclass
@@ -164,7 +164,7 @@ class Index:
             raise CheckpointError(f"{root}: was built with checkpoint {info['checkpoint']} (weights sha256 "
                                   f"{info['checkpoint_sha256'][:12]}...), not with this one "
                                   f"({checkpoint_sha256[:12]}...); rebuild it with `signpt index`")
-        if not clips.exists() or file_sha256(clips) != info["clips_sha256"]:
+        if not clips.exists() or sha256_file(clips) != info["clips_sha256"]:
             raise ConfigError(f"{clips}: missing or not the file index.json describes; rebuild the index")
         with pa.memory_map(str(clips)) as src:
             table = pa.ipc.open_file(src).read_all()

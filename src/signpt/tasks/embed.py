@@ -27,18 +27,10 @@ import numpy as np
 import pyarrow as pa
 import torch
 
-from signpt.atomic import atomic_path, write_text
+from signpt.atomic import atomic_path, sha256_file, write_text
 from signpt.errors import CheckpointError, ConfigError
 
 FORMATS = ("parquet", "arrow", "npy")
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 @dataclass
@@ -159,7 +151,7 @@ def _weights_sha(directory: Path) -> str:
         if not found:
             raise CheckpointError(f"{d}: no .safetensors weights")
         f = found[0]
-    return file_sha256(f)
+    return sha256_file(f)
 
 
 def _pretrain_config(d: Path) -> dict | None:
