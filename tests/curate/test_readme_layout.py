@@ -9,8 +9,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
-
 from conftest import SHARED, needs_shared, write_seq
 from signpt.data.curate import curate
 from signpt.data.store import Corpus
@@ -104,5 +102,3 @@ def test_readme_layout_curates_with_the_recipe(tmp_path, monkeypatch):
 def test_readme_layout_block_is_there():
     lines = readme_layout()
     assert any(x.startswith("SLR500/poses/000/") for x in lines)
-    with pytest.raises(AssertionError):
-        _make(Path("/nonexistent/x.unknown"), "X/x.unknown")

@@ -89,8 +89,8 @@ def test_first_stage_by_hand(retrieval_ckpt):
     idx = Index.from_table(pa.table({"id": ["a", "b"], "features": vector_lists(feats, 16),
                                      "pooled": vectors([pooled(f) for f in feats], 16)}))
     s = Searcher(idx, Embedder.load(retrieval_ckpt))
-    t = s.temperature  # the retrieval model's word temperature
-    assert t == Embedder.load(retrieval_ckpt).model.word_temperature
+    t = s.temperature  # the retrieval model's word temperature, as stored with the checkpoint
+    assert t == json.loads((retrieval_ckpt / "config.json").read_text())["spec"]["word_temperature"] == 0.1
     text = rng.normal(size=(5, 16)).astype(np.float32)
     got = s.first_stage(text)
     assert got[0] == pytest.approx(m_ij_numpy(feats[0], text, t), abs=1e-5)  # < 8 rows: each its own group

@@ -116,18 +116,6 @@ _CTM_DROPPED = ("__LEFTHAND__", "__EPENTHESIS__", "__EMOTION__")
 def clean_phoenix_ctm(words: list[str], variant: str = "2014") -> list[str]:
     """The official sclite route's clean-up of one hypothesis given as CTM words (one word a line): each word
     through the variant's rules on its own, empty words and the ``grep -v`` tokens dropped (module docstring)."""
-    try:
-        rules = _COMPILED[variant]
-    except KeyError:
-        raise ValueError(f"clean_phoenix_ctm: unknown variant {variant!r}, expected one of {VARIANTS}") from None
-    out = []
-    for word in words:
-        w = word.strip()
-        for pattern, repl in rules:
-            w = pattern.sub(repl, w)
-        w = w.strip()
-        if w and " " not in w and not any(t in w for t in _CTM_DROPPED):
-            out.append(w)
-        elif " " in w:  # no published rule inserts a space into a single word
-            raise AssertionError(f"clean_phoenix_ctm: {word!r} became {w!r}")
-    return out
+    # on one word the multi-word rules (they need a space) never fire: clean_phoenix on each word alone
+    cleaned = (clean_phoenix(w, variant) for w in words)
+    return [w for w in cleaned if w and not any(t in w for t in _CTM_DROPPED)]

@@ -121,6 +121,7 @@ class PoseEmbedding(nn.Module):
         for p in clip_centre:
             centred[list(layout.parts[p])] = True
         self.register_buffer("centred", centred, persistent=False)
+        self._any_centred = bool(centred.any())  # a Python bool: no device read-back in forward
         if input_norm not in ("batch", "none"):
             raise ValueError(f"unknown input_norm {input_norm!r} (batch|none)")
         self.input_norm = nn.ModuleDict(
@@ -138,13 +139,14 @@ class PoseEmbedding(nn.Module):
     def forward(self, pose: torch.Tensor, confidence: torch.Tensor, frame_mask: torch.Tensor,
                 stats_pose: torch.Tensor | None = None, stats_confidence: torch.Tensor | None = None) -> dict:
         b, t = frame_mask.shape
-        if bool(self.centred.any()):
+        if self._any_centred:
             ref_pose, ref_conf = (pose, confidence) if stats_pose is None else (stats_pose, stats_confidence)
             mean = _clip_mean(ref_pose, ref_conf, frame_mask) * self.centred[:, None].to(pose.dtype)
             pose = pose - mean[:, None]
             stats_pose = None if stats_pose is None else stats_pose - mean[:, None]
         feats = _node_features(pose, confidence, frame_mask)  # (N_real, 79, 3)
-        stats = None if stats_pose is None else _node_features(stats_pose, stats_confidence, frame_mask)
+        stats = (None if stats_pose is None or not len(self.input_norm)
+                 else _node_features(stats_pose, stats_confidence, frame_mask))
         out = {}
         for name, module in self.parts.items():
             x = feats.index_select(1, module.indices)

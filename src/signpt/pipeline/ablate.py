@@ -30,6 +30,7 @@ from pathlib import Path
 from signpt.atomic import write_text
 from signpt.errors import ConfigError
 from signpt.pipeline.demo import DemoConfig, default_workers, synth_stage
+from signpt.pipeline.report import fmt_values
 from signpt.pipeline.stages import FinetuneJob, PretrainJob, banner, run_jobs, stage_key, write_json
 from signpt.tasks.common import TASKS
 
@@ -235,15 +236,6 @@ def _values(per_seed: list[dict], setting: str, task: str, key: str) -> list[flo
     return out
 
 
-def _cell(values: list[float], digits: int) -> str:
-    if not values:
-        return "-"
-    mean = sum(values) / len(values)
-    if len(values) == 1:
-        return f"{mean:.{digits}f}"
-    return f"{mean:.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
-
-
 def row_label(spec: dict, cells: list[str]) -> str:
     """A row's name: its value ("0.5", "GCN"), or the checked columns joined ("PR + STC")."""
     if "✓" in cells:
@@ -276,7 +268,8 @@ def ablation_table(table_id: str, metrics) -> tuple[str, dict]:
     for cells, setting in spec["rows"]:
         row = list(cells)
         for task, key, col, higher, digits in METRICS:
-            row.append(_cell(_values(per_seed, setting, task, key), digits))
+            values = _values(per_seed, setting, task, key)
+            row.append(fmt_values(values, digits) if values else "-")
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n", best
 

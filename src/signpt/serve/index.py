@@ -113,8 +113,7 @@ def build_index(checkpoint, corpus, out, *, split: str | None = None, source: st
 
 def is_current(root, checkpoint, corpus, *, split: str | None = None, source: str | None = None) -> bool:
     """Whether `root` holds a complete index of `corpus` (split / source) built with `checkpoint`'s weights."""
-    from signpt.tasks.embed import _weights_sha
-    from signpt.tasks.common import model_dir
+    from signpt.tasks.embed import checkpoint_fingerprint
 
     f = Path(root) / "index.json"
     if not f.exists():
@@ -122,7 +121,7 @@ def is_current(root, checkpoint, corpus, *, split: str | None = None, source: st
     try:
         info = json.loads(f.read_text())
         rows, what = gather_inputs(corpus, split, source)
-        sha = _weights_sha(model_dir(checkpoint) if (Path(checkpoint) / "model").is_dir() else Path(checkpoint))
+        sha = checkpoint_fingerprint(checkpoint)
     except (ValueError, OSError, ConfigError, CheckpointError):
         return False
     clips = Path(root) / "clips.arrow"

@@ -113,8 +113,11 @@ class Searcher:
     def search_features(self, features: np.ndarray, k: int = 10, exclude: int | None = None):
         """(rows, cosines) best first for a clip given by its projected features (n, d)."""
         q = pooled(features)
-        q = q / max(float(np.linalg.norm(q)), 1e-12)
-        scores = self.unit_pooled @ q
+        return self._nearest(q / max(float(np.linalg.norm(q)), 1e-12), k, exclude)
+
+    def _nearest(self, unit: np.ndarray, k: int, exclude: int | None = None):
+        """(rows, cosines) best first against a unit pooled vector (d,)."""
+        scores = self.unit_pooled @ unit
         if exclude is not None:
             scores[exclude] = -np.inf
         rows = np.arange(len(scores))
@@ -122,8 +125,8 @@ class Searcher:
         return _top(rows, scores, k)
 
     def search_clip(self, row: int, k: int = 10):
-        """Nearest clips to indexed clip `row` (itself excluded)."""
-        return self.search_features(self.index.clip_features(row), k, exclude=row)
+        """Nearest clips to indexed clip `row` (itself excluded), from its stored pooled vector."""
+        return self._nearest(self.unit_pooled[row], k, exclude=row)
 
     def search_pose(self, sample, k: int = 10):
         """Nearest clips to a pose ``Sample`` (e.g. ``signpt.tasks.api.load_input(path)``)."""

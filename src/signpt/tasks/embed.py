@@ -51,23 +51,15 @@ class Embedder:
 
     @classmethod
     def load(cls, checkpoint: str | Path, device: str = "cpu") -> "Embedder":
-        from signpt.tasks.common import load_task_model, model_dir, read_task_meta, resolve_init
+        from signpt.tasks.common import load_task_model, pretrain_config_of
 
-        path = Path(checkpoint)
-        if not path.exists():
-            raise CheckpointError(f"{path}: no such checkpoint")
-        try:
-            task_dir = model_dir(path)
-            meta = read_task_meta(task_dir)
-        except CheckpointError:
-            task_dir, meta = None, None
-        if meta is not None:
-            model, meta = load_task_model(task_dir, device=device)
+        d, is_task = resolve_checkpoint(checkpoint)
+        if is_task:
+            model, meta = load_task_model(d, device=device)
             kind = "retrieval" if meta["task"] == "retrieval" else "encoder"
             limit = min(int(meta["task_config"].get("max_frames", 256)), model.encoder.config.max_frames)
-            return cls(model, model.encoder, kind, task_dir.resolve(), _weights_sha(task_dir), limit)
-        d = resolve_init(path)
-        cfg = _pretrain_config(d)
+            return cls(model, model.encoder, kind, d.resolve(), _weights_sha(d), limit)
+        cfg = pretrain_config_of(d)
         if cfg is not None:
             from signpt.model.pretrain import PretrainConfig, PretrainModel
             from signpt.train.checkpoint import load_weights
@@ -143,6 +135,28 @@ class Embedder:
         return self.model.similarity(text, text_mask, sign, sign_mask)
 
 
+def resolve_checkpoint(checkpoint: str | Path) -> tuple[Path, bool]:
+    """(the directory holding the weights, whether it is a fine-tuned task model) of a task model, a
+    pre-training output / checkpoint or an encoder."""
+    from signpt.tasks.common import model_dir, read_task_meta, resolve_init
+
+    path = Path(checkpoint)
+    if not path.exists():
+        raise CheckpointError(f"{path}: no such checkpoint")
+    try:
+        task_dir = model_dir(path)
+        if read_task_meta(task_dir) is not None:
+            return task_dir, True
+    except CheckpointError:
+        pass
+    return resolve_init(path), False
+
+
+def checkpoint_fingerprint(checkpoint: str | Path) -> str:
+    """SHA-256 of the weights `Embedder.load(checkpoint)` loads."""
+    return _weights_sha(resolve_checkpoint(checkpoint)[0])
+
+
 def _weights_sha(directory: Path) -> str:
     d = Path(directory)
     f = d if d.is_file() else d / "model.safetensors"
@@ -152,21 +166,6 @@ def _weights_sha(directory: Path) -> str:
             raise CheckpointError(f"{d}: no .safetensors weights")
         f = found[0]
     return sha256_file(f)
-
-
-def _pretrain_config(d: Path) -> dict | None:
-    """The PretrainConfig dict of a pre-training checkpoint directory (config.json {"model": {...}})."""
-    f = (d if d.is_dir() else d.parent) / "config.json"
-    if not f.exists():
-        return None
-    try:
-        data = json.loads(f.read_text())
-    except ValueError as e:
-        raise CheckpointError(f"{f}: unreadable JSON ({e})") from e
-    model = data.get("model") if isinstance(data, dict) else None
-    if isinstance(model, dict) and "mask_ratio" in model:
-        return model
-    return None
 
 
 def pooled(features: np.ndarray) -> np.ndarray:
