@@ -12,7 +12,8 @@ from signpt.pipeline.stages import PretrainJob
 from signpt.train.pretrain import resolve_config
 
 FIELDS = {"XII": "lambda_stc", "XIII": "data_fraction", "XIV": "pretext", "XV": "features", "XVI": "window",
-          "XVII": "mask_ratio", "XVIII": "similarity", "XIX": "embedding"}
+          "XVII": "mask_ratio", "XVIII": "similarity", "XIX": "embedding", "XIII-ENDS": "data_fraction",
+          "XIV-MASK": "pretext"}
 VALUES = {  # table -> the value of its field per row, in the paper's row order (None: no pre-training)
     "XII": [0.1, 0.5, 1.0, 1.5, 2.0],
     "XIII": [None, 0.25, 0.5, 0.75, 1.0],
@@ -22,6 +23,8 @@ VALUES = {  # table -> the value of its field per row, in the paper's row order 
     "XVII": ["stc", 0.2, 0.4, 0.6, 0.8],  # 0 %: the STC-only run (no masked pose modelling)
     "XVIII": ["coarse", "fine"],
     "XIX": ["linear", "gcn"],
+    "XIII-ENDS": [None, 1.0],
+    "XIV-MASK": ["stc", "stc_masked", "both"],
 }
 
 
@@ -77,7 +80,8 @@ def test_jobs_share_runs(tmp_path):
 
 def test_parse_tables():
     assert A.parse_tables("xv,XII") == ["XII", "XV"]
-    assert A.parse_tables(None) == list(A.TABLES)
+    assert A.parse_tables(None) == ["XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX"]  # the paper's
+    assert A.parse_tables("xiv-mask,XIII-ENDS") == ["XIII-ENDS", "XIV-MASK"]
     with pytest.raises(ConfigError, match="XX"):
         A.parse_tables("XII,XX")
 

@@ -138,8 +138,10 @@ def test_pretraining_and_finetuning_batches_normalise_a_clip_identically(make_ba
     """Same clips: the unmasked points get the same normalised values in a pre-training batch (masked, m=0.4)
     as in a fine-tuning batch (no mask), and the running statistics are the same; fails if the mask's zeros
     (or missing points) enter the statistics."""
-    cfg = get_preset("tiny", pretext="pr", mask_jitter_prob=0.0, **{k: v for k, v in TINY.items()
-                                                                     if k != "max_frames"})
+    # clip_centre off: a clip-centred part is centred on its clip's mean *after* masking (no hidden value may
+    # leak into the visible ones, see test_hidden_points_do_not_reach_the_embedding), so its values differ.
+    cfg = get_preset("tiny", pretext="pr", mask_jitter_prob=0.0, clip_centre=(),
+                     **{k: v for k, v in TINY.items() if k != "max_frames"})
     pose, conf, fm = _with_missing(t=24)
     batch = make_batch(b=4, t=24, lengths=fm.sum(1).tolist())
     batch.pose, batch.confidence = pose * fm[..., None, None], conf * fm[..., None]
@@ -164,6 +166,25 @@ def test_pretraining_and_finetuning_batches_normalise_a_clip_identically(make_ba
         a, b = model.encoder.embed.input_norm[part], finetune.embed.input_norm[part]
         torch.testing.assert_close(a.running_mean, b.running_mean, atol=0, rtol=0)
         torch.testing.assert_close(a.running_var, b.running_var, atol=0, rtol=0)
+
+
+@pytest.mark.parametrize("centre", [(), ("non_manual",), ("manual", "non_manual")])
+def test_hidden_points_do_not_reach_the_embedding(centre):
+    """Without batch statistics (input_norm "none"), the pre-training embedding of a masked clip does not depend
+    on the values of the points the mask hid, clip-centred parts included (fails if the clip mean is taken over
+    the unmasked input: the hidden values then shift every visible point)."""
+    from signpt.model.embedding import PoseEmbedding
+    from signpt.model.masking import hierarchical_mask
+
+    pose, conf, fm = _with_missing()
+    emb = PoseEmbedding(kind="linear", dim=16, input_norm="none", clip_centre=centre).train()
+    m = hierarchical_mask(pose, conf, fm, 0.4, jitter_prob=0.0, generator=torch.Generator().manual_seed(0))
+    other = torch.where(m.mask[..., None], pose + 3.0, pose)  # the hidden points moved far away
+    a = emb(m.pose, m.confidence, fm, stats_pose=pose, stats_confidence=conf)
+    b = emb(m.pose, m.confidence, fm, stats_pose=other, stats_confidence=conf)
+    assert m.mask.any()
+    for part in a:
+        torch.testing.assert_close(a[part], b[part], atol=0, rtol=0)
 
 
 def test_masked_batch_statistics_agree_with_unmasked_on_present_points():

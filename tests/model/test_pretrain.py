@@ -36,7 +36,7 @@ def test_pr_only_needs_no_text_and_ignores_texts(make_batch):
 
 @pytest.mark.parametrize("switch", [
     {}, {"similarity": "coarse"}, {"embedding": "linear"}, {"features": "manual"}, {"features": "non_manual"},
-    {"pretext": "stc"}, {"mask_ratio": 0.0}, {"window": 1}, {"lambda_stc": 0.5},
+    {"pretext": "stc"}, {"pretext": "stc_masked"}, {"mask_ratio": 0.0}, {"window": 1}, {"lambda_stc": 0.5},
 ])
 def test_every_switch_runs_and_backpropagates(minilm, switch, make_batch):
     model = PretrainModel(get_preset("tiny", **{**SMALL, **switch}), text_encoder=minilm)
@@ -53,6 +53,22 @@ def test_every_switch_runs_and_backpropagates(minilm, switch, make_batch):
         assert model.logit_scale.log_scale.grad.abs() > 0  # gradient reaches the temperature
     trainable = [n for n, p in model.named_parameters() if p.requires_grad and p.grad is None]
     assert not trainable, trainable
+
+
+def test_stc_masked_hides_points_from_the_encoder_without_reconstruction(minilm, make_batch):
+    """The diagnostic pretext: the encoder sees the masked input as under PR + STC, but there is no decoder
+    and no L_PR; plain STC sees every point."""
+    visible = {}
+    for pretext in ("stc", "stc_masked", "both"):
+        model = PretrainModel(get_preset("tiny", pretext=pretext, mask_jitter_prob=0.0, **SMALL),
+                              text_encoder=minilm)
+        model.encoder.embed.input_norm["manual"].register_forward_hook(
+            lambda m, i, o, key=pretext: visible.__setitem__(key, (o[..., 2] > 0).float().mean().item()))
+        torch.manual_seed(0)
+        out = model(make_batch(texts=["one", "two words", "a b", "three more words"]))
+        assert (out["loss_pr"].item() == 0) == (pretext != "both") and out["loss_stc"].item() > 0
+        assert (model.decoder is not None) == (pretext == "both")
+    assert visible["stc_masked"] == visible["both"] < 0.8 * visible["stc"]
 
 
 @pytest.mark.parametrize("similarity", ["fine", "coarse"])

@@ -105,7 +105,8 @@ class PoseEmbedding(nn.Module):
     whatever its stored coordinates. input_norm: "batch" (`InputNorm` per part, statistics over the present
     points of `stats_pose` / `stats_confidence`, the unmasked input, when given) or "none" (raw normalised
     coordinates). clip_centre: parts whose coordinates are first centred on each clip's mean position of every
-    point (over the clip's real frames where the point is present, of the unmasked input when given), so
+    point (over the clip's real frames where the point is present in `pose`, i.e. after masking; the unmasked
+    `stats_pose` is centred by the same mean, and never informs it: no hidden value leaks), so
     that the embedding sees the part's movement, not its resting shape (for the face: the signer's identity).
     """
 
@@ -140,8 +141,9 @@ class PoseEmbedding(nn.Module):
                 stats_pose: torch.Tensor | None = None, stats_confidence: torch.Tensor | None = None) -> dict:
         b, t = frame_mask.shape
         if self._any_centred:
-            ref_pose, ref_conf = (pose, confidence) if stats_pose is None else (stats_pose, stats_confidence)
-            mean = _clip_mean(ref_pose, ref_conf, frame_mask) * self.centred[:, None].to(pose.dtype)
+            # The clip mean of the (possibly masked) input itself: a mean over the unmasked input would carry
+            # the hidden points' values into the visible ones, and so into the reconstruction target's reach.
+            mean = _clip_mean(pose, confidence, frame_mask) * self.centred[:, None].to(pose.dtype)
             pose = pose - mean[:, None]
             stats_pose = None if stats_pose is None else stats_pose - mean[:, None]
         feats = _node_features(pose, confidence, frame_mask)  # (N_real, 79, 3)

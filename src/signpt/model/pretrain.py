@@ -18,7 +18,7 @@ from signpt.model.similarity import avg_pool_time, masked_mean
 from signpt.pose.layouts.k79 import K79
 
 _CHOICES = {
-    "pretext": ("both", "pr", "stc"),
+    "pretext": ("both", "pr", "stc", "stc_masked"),
     "features": tuple(BRANCHES),
     "embedding": ("gcn", "linear"),
     "similarity": ("fine", "coarse"),
@@ -29,7 +29,8 @@ _CHOICES = {
 class PretrainConfig:
     """Pre-training model configuration; defaults are the paper's (Table III) except the text model.
 
-    Ablation switches: pretext "both"|"pr"|"stc" (Table XIV), features "both"|"manual"|"non_manual"
+    Ablation switches: pretext "both"|"pr"|"stc" (Table XIV; "stc_masked": STC on the masked input without
+    reconstruction, a diagnostic that separates the mask's effect from L_PR's), features "both"|"manual"|"non_manual"
     (Table XV), embedding "gcn"|"linear" (XIX), similarity "fine"|"coarse" (XVIII), lambda_stc λ (XII),
     window s (XVI), mask_ratio m (XVII), data_fraction α (XIII, applied by the data side / trainer).
 
@@ -119,7 +120,12 @@ class PretrainConfig:
 
     @property
     def use_stc(self) -> bool:
-        return self.pretext in ("both", "stc")
+        return self.pretext in ("both", "stc", "stc_masked")
+
+    @property
+    def use_mask(self) -> bool:
+        """Whether the encoder sees the hierarchically masked input (with PR, or the stc_masked diagnostic)."""
+        return (self.use_pr or self.pretext == "stc_masked") and self.mask_ratio > 0
 
     def encoder_config(self) -> EncoderConfig:
         keys = {f.name for f in fields(EncoderConfig)} - {"cls_token"}
@@ -221,7 +227,7 @@ class PretrainModel(nn.Module):
         pose, conf, fmask = (x.to(self.device) for x in (batch.pose, batch.confidence, batch.frame_mask))
         fmask = fmask.bool()
         zero = pose.new_zeros(())
-        if cfg.use_pr and cfg.mask_ratio > 0:
+        if cfg.use_mask:
             masked = hierarchical_mask(pose, conf, fmask, cfg.mask_ratio, points=self.points.tolist(),
                                        level_weights=cfg.mask_level_weights, clip_length=cfg.mask_clip_length,
                                        jitter_prob=cfg.mask_jitter_prob, jitter_std=cfg.mask_jitter_std)

@@ -204,7 +204,7 @@ def build(encoder: nn.Module, train_view, all_view=None, init=None, **head) -> R
     if not any(texts):
         raise CorpusError(f"{train_view.root}: retrieval needs training samples with text")
     pre = pretrain_config_of(init) if init is not None else None
-    if pre is not None and pre.get("pretext", "both") in ("both", "stc") and pre.get("similarity", "fine") == "fine":
+    if pre is not None and pre.get("pretext", "both") != "pr" and pre.get("similarity", "fine") == "fine":
         head = {**head, "text_model": pre["text_model"], "embed_dim": pre["proj_dim"], "window": pre["window"],
                 "word_temperature": float(pre.get("word_temperature", 1.0))}
     model = RetrievalModel(encoder, **head)
