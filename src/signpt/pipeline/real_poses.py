@@ -157,3 +157,42 @@ def random_encoder(like, seed: int):
     cfg = getattr(like, "config", like)
     torch.manual_seed(seed)
     return SignEncoder(cfg)
+
+
+def synthetic_letters(signers: int = 4, seed: int = 0, frames: int = 30, profile: str = "mediapipe",
+                      shapes=None) -> list[LetterClip]:
+    """The control of the real benchmark: synthetic held handshapes, one clip per handshape and signer.
+
+    Each of `signers` synthetic signers (``make_signer`` of the estimator `profile`, default the real clips'
+    MediaPipe; right-handed) holds every handshape of ``HANDSHAPES`` (or `shapes`) with the dominant hand in
+    front of the shoulder, palm to the camera, for `frames` frames at 25 fps, seen through the corpus's camera
+    and estimator model (``observe``) and normalised as the corpus is. ``letter_retrieval`` between the
+    signers (the "alphabet" is the signer) asks what the real benchmark asks (the same handshape made by
+    another hand) without the synthetic-to-real gap: an encoder ahead of the raw pose here but not on the real
+    clips is limited by that gap; one that is not ahead here, by what pre-training teaches. Deterministic per
+    seed; never used for training."""
+    from dataclasses import replace
+
+    from signpt.data.synth.body import skeleton_points
+    from signpt.data.synth.hand import HANDSHAPES, handshape_angles, orientation_quat
+    from signpt.data.synth.motion import location_point, rest_frames
+    from signpt.data.synth.signers import make_signer, observe
+    from signpt.pose.convert import to_k79
+    from signpt.pose.normalise import normalise
+    from signpt.pose.sequence import PoseSequence
+
+    out = []
+    for s in range(signers):
+        rng = np.random.default_rng([seed, s])
+        signer = replace(make_signer(f"letters-{seed}-{s}", rng, profile), left_handed=False)
+        for shape in shapes or HANDSHAPES:
+            track = rest_frames(frames, signer.props, rng)
+            track["dom_pos"] = np.tile(location_point("neutral_high", signer.props), (frames, 1))
+            track["dom_quat"] = np.tile(orientation_quat("fwd_up"), (frames, 1))
+            track["dom_hand"] = np.tile(handshape_angles(shape), (frames, 1, 1))
+            kp, conf = observe(skeleton_points(track, signer.props, False, signer.face_shape), signer, rng)
+            seq = to_k79(PoseSequence(kp, conf, 25.0, "coco_wholebody_133", signer.frame_size,
+                                      source=f"synthetic {shape}"))
+            pose, _ = normalise(seq.keypoints, seq.confidence, seq.frame_size)
+            out.append(LetterClip(pose, seq.confidence, f"signer{s}", shape.lower(), f"synthetic/{signer.id}"))
+    return out
