@@ -1,7 +1,8 @@
 """Atomic file writes: a temporary file in the target's folder, fsync, then ``os.replace``.
 
-A crash or kill leaves either the old file or the new one, never a partial file. Also ``sha256_file``, the
-checksum the corpus manifest and the search index keep of the files they wrote.
+A crash or kill leaves either the old file or the new one, never a partial file. Also ``write_arrow`` (an
+Arrow IPC file) and ``sha256_file``, the checksum the corpus manifest and the search index keep of the files
+they wrote.
 """
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def atomic_path(path: str | os.PathLike):
 def write_bytes(path: str | os.PathLike, data: bytes | memoryview) -> None:
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         f.write(data)
+
+
+def write_arrow(path: str | os.PathLike, table) -> None:
+    """A ``pyarrow.Table`` as one Arrow IPC file (memory-mappable), atomically."""
+    import pyarrow as pa
+
+    with atomic_path(path) as tmp, pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        w.write_table(table)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

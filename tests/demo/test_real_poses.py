@@ -105,6 +105,19 @@ def test_synthetic_letters_control():
     assert RP.letter_retrieval(raw, al, shuffled)["top1"] < 4 * hit["chance"]
 
 
+def test_random_encoder_is_seeded_and_leaves_the_global_random_state():
+    import torch
+
+    from signpt.model.presets import get_preset
+    cfg = get_preset("tiny").encoder_config()
+    torch.manual_seed(123)
+    before = torch.rand(3)
+    torch.manual_seed(123)
+    a, b = RP.random_encoder(cfg, 1), RP.random_encoder(cfg, 1)
+    torch.testing.assert_close(torch.rand(3), before)  # as if no encoder had been made
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
 def test_encoder_features_branches():
     from signpt.model.presets import get_preset
     cfg = get_preset("tiny").encoder_config()

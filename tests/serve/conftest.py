@@ -95,6 +95,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def port() -> int:
+    """A free loopback port."""
+    return free_port()
+
+
 @pytest.fixture(scope="session")
 def server(index_dir):
     """The app served by uvicorn on a free loopback port (in a thread); yields its base URL."""

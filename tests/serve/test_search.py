@@ -157,7 +157,12 @@ def test_build_resumes_after_a_kill(retrieval_ckpt, corpus_dir, index_dir, tmp_p
     monkeypatch.setattr(index_mod, "sign_table", lambda *a, **kw: calls.append(a[3]) or real(*a, **kw))
     build_index(retrieval_ckpt, corpus_dir, out, split="test", chunk=5, progress=False)
     assert calls == [5, 10]  # the first chunk (clips 0-4) was reused
-    a, b = Index.open(out), Index.open(index_dir)
+    # against the uninterrupted build with the same chunks: float features may differ in the last bit between
+    # batch compositions on some CPUs (matmul blocking), never between a build and its resume
+    monkeypatch.setattr(index_mod, "sign_table", real)
+    whole = build_index(retrieval_ckpt, corpus_dir, tmp_path / "whole", split="test", chunk=5, progress=False)
+    a, b = Index.open(out), Index.open(whole)
+    np.testing.assert_allclose(a.features, Index.open(index_dir).features, atol=1e-5)
     assert a.ids == b.ids
     np.testing.assert_array_equal(a.features, b.features)
     np.testing.assert_array_equal(a.offsets, b.offsets)

@@ -8,21 +8,12 @@ import urllib.request
 from signpt.cli.main import build_parser, main
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_index_then_serve(retrieval_ckpt, corpus_dir, tmp_path):
+def test_index_then_serve(retrieval_ckpt, corpus_dir, tmp_path, port):
     out = tmp_path / "index"
     assert main(["index", "--checkpoint", str(retrieval_ckpt), "--corpus", str(corpus_dir), "--out", str(out),
                  "--split", "dev", "--no-progress"]) == 0
     args = build_parser().parse_args(["serve", "--index", str(out)])
     assert args.host == "127.0.0.1" and args.port == 8000  # loopback unless told otherwise
-    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "signpt.cli.main", "serve", "--index", str(out), "--port",
                              str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:

@@ -149,14 +149,16 @@ def evaluate(clips: list[LetterClip], encoders: dict | None = None, manual: bool
 
 
 def random_encoder(like, seed: int):
-    """A ``SignEncoder`` with the config of `like` (an encoder or an EncoderConfig) and random weights."""
+    """A ``SignEncoder`` with the config of `like` (an encoder or an EncoderConfig) and random weights drawn from
+    `seed`; the caller's global torch random state is left as it was."""
     import torch
 
     from signpt.model.encoder import SignEncoder
 
     cfg = getattr(like, "config", like)
-    torch.manual_seed(seed)
-    return SignEncoder(cfg)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return SignEncoder(cfg)
 
 
 def synthetic_letters(signers: int = 4, seed: int = 0, frames: int = 30, profile: str = "mediapipe",

@@ -110,17 +110,18 @@ def create_app(searcher: Searcher, *, max_query_chars: int = 1000, max_k: int = 
     @app.post("/api/search")
     async def search_upload(request: Request, k: int = Query(10), filename: str | None = Query(None)):
         check_k(k)
+        too_large = HTTPException(413, f"upload too large (at most {max_upload // (1024 * 1024)} MB)")
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > max_upload + 64 * 1024):
-            raise HTTPException(413, f"upload too large (at most {max_upload // (1024 * 1024)} MB)")
+            raise too_large
         body = bytearray()
         async for part in request.stream():
             body += part
             if len(body) > max_upload + 64 * 1024:
-                raise HTTPException(413, f"upload too large (at most {max_upload // (1024 * 1024)} MB)")
+                raise too_large
         name, data = await _upload(request, bytes(body), filename)
         if len(data) > max_upload:
-            raise HTTPException(413, f"upload too large (at most {max_upload // (1024 * 1024)} MB)")
+            raise too_large
         if not data:
             raise HTTPException(400, "empty upload: send a pose file")
         rows, scores = await run_in_threadpool(_search_pose, name, data, k)

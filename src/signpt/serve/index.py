@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from signpt.atomic import atomic_path, sha256_file, write_text
+from signpt.atomic import sha256_file, write_arrow, write_text
 from signpt.errors import CheckpointError, ConfigError
 from signpt.tasks.embed import (
     Embedder, fixed_list_numpy, gather_inputs, _inputs_key, run_chunks, sign_table,
@@ -96,9 +96,7 @@ def build_index(checkpoint, corpus, out, *, split: str | None = None, source: st
     if len(set(ids)) != len(ids):
         raise ConfigError(f"{corpus}: clip ids are not unique")
     clips = out / "clips.arrow"
-    with atomic_path(clips) as tmp:
-        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
-            w.write_table(table)
+    write_arrow(clips, table)
     info = {
         "format": FORMAT, "version": VERSION, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "checkpoint": str(emb.checkpoint), "checkpoint_sha256": emb.fingerprint, "kind": emb.kind,

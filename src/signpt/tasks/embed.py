@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import torch
 
-from signpt.atomic import atomic_path, sha256_file, write_text
+from signpt.atomic import atomic_path, sha256_file, write_arrow, write_text
 from signpt.errors import CheckpointError, ConfigError
 
 FORMATS = ("parquet", "arrow", "npy")
@@ -272,9 +272,7 @@ def run_chunks(parts_dir: Path, key: dict, n: int, chunk: int, make, progress: b
                 table = None
         if table is None or table.num_rows != stop - start:
             table = make(start, stop)
-            with atomic_path(f) as tmp:
-                with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
-                    w.write_table(table)
+            write_arrow(f, table)
         tables.append(table)
         bar.update(stop - start)
     bar.close()
@@ -290,9 +288,7 @@ def write_table(table: pa.Table, out: Path, fmt: str) -> Path:
         with atomic_path(out) as tmp:
             pq.write_table(table, str(tmp))
     elif fmt == "arrow":
-        with atomic_path(out) as tmp:
-            with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
-                w.write_table(table)
+        write_arrow(out, table)
     elif fmt == "npy":
         _write_npy_dir(table, out)
     else:
