@@ -12,7 +12,8 @@ encoder (a `signpt pretrain` output folder, see SignEncoder.from_pretrained), th
 With --synthetic-control the same rows are also computed on synthetic held handshapes (four synthetic signers,
 ``real_poses.synthetic_letters``): the same question without the synthetic-to-real gap.
 Rows marked [manual] use only the manual branch's channels of the same features (a diagnostic: the
-headline is the whole F_SE).
+headline is the whole F_SE); with --embedding, rows marked [embedding] score the pose embedding's output
+before the transformer branches (all parts, or [embedding manual] the manual part): where transfer is lost.
 The clips are a test set: nothing here trains on them or picks settings on them.
 """
 from __future__ import annotations
@@ -43,6 +44,9 @@ def main(argv=None) -> int:
     ap.add_argument("--synthetic-control", action="store_true",
                     help="also run the same rows on synthetic held handshapes of four synthetic signers "
                          "(real_poses.synthetic_letters): ahead there but not on real poses = the domain gap")
+    ap.add_argument("--embedding", action="store_true",
+                    help="also score the pose embedding's output (before the transformer branches): rows "
+                         "[embedding] and [embedding manual], to see where along the encoder transfer is lost")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     t0 = time.time()
@@ -58,11 +62,11 @@ def main(argv=None) -> int:
         like = get_preset("tiny").encoder_config()
     randoms = {f"random seed {s}": RP.random_encoder(like, s) for s in a.random_seeds}
     encoders = {**randoms, **pretrained}
-    result = table(RP.evaluate(clips, encoders, manual=True),
+    result = table(RP.evaluate(clips, encoders, manual=True, embedding=a.embedding),
                    f"cross-alphabet letter retrieval, real MediaPipe poses: {len(clips)} clips", clips)
     if a.synthetic_control:
         synth = RP.synthetic_letters()
-        result["synthetic_control"] = table(RP.evaluate(synth, encoders, manual=True), "control: cross-signer "
+        result["synthetic_control"] = table(RP.evaluate(synth, encoders, manual=True, embedding=a.embedding), "control: cross-signer "
                                             f"handshape retrieval, synthetic poses: {len(synth)} clips", synth)
     print(f"\n({time.time() - t0:.1f} s)")
     if a.json:
@@ -81,8 +85,10 @@ def table(scores: dict, title: str, clips) -> dict:
         print(f"{name} | {100 * s['top1']:.1f} | {100 * s['mrr']:.1f} | "
               + " | ".join(f"{100 * p['top1']:.1f}" for p in s["pairs"].values()))
     print()
-    groups = {g + part: [k for k in scores if k.startswith(g) and k.endswith("[manual]") == bool(part)]
-              for g in ("random", "pretrained") for part in ("", " [manual]")}
+    suffixes = (" [manual]", " [embedding]", " [embedding manual]")
+    groups = {g + part: [k for k in scores if k.startswith(g)
+                         and (k.endswith(part) if part else not k.endswith(suffixes))]
+              for g in ("random", "pretrained") for part in ("", *suffixes)}
     summary = {}
     for g, keys in groups.items():
         if not keys:

@@ -10,7 +10,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from conftest import frame_index, make_seq, write_seq
+from curate_helpers import frame_index, make_seq, write_seq
 from signpt.data.curate import curate, merge, shard_of
 from signpt.data.hands import refine_hands
 from signpt.data.recipe import load_recipe

@@ -9,7 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import SHARED, needs_shared, write_seq
+from curate_helpers import SHARED, needs_shared, write_seq
 from signpt.data.curate import curate
 from signpt.data.store import Corpus
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import frame_index, write_seq
+from curate_helpers import frame_index, write_seq
 from signpt.data.curate import curate
 from signpt.data.recipe import load_recipe
 from signpt.data.sources import iter_records

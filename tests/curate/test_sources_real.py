@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from conftest import SHARED, frame_index, needs_shared, write_seq
+from curate_helpers import SHARED, frame_index, needs_shared, write_seq
 from signpt.data.curate import curate
 from signpt.data.recipe import load_recipe
 from signpt.data.sources import iter_records

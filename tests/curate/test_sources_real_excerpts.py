@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import SHARED, needs_shared, write_seq
+from curate_helpers import SHARED, needs_shared, write_seq
 from signpt.data.recipe import load_recipe
 from signpt.data.sources import iter_records
 from signpt.errors import CurationError

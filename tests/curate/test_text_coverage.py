@@ -6,7 +6,7 @@ import pickle
 
 import numpy as np
 
-from conftest import SHARED, needs_shared
+from curate_helpers import SHARED, needs_shared
 from signpt.cli.main import main
 from signpt.data.schema import Sample
 from signpt.data.store import CorpusWriter, merge_manifests

@@ -133,3 +133,29 @@ def test_encoder_features_branches():
     one = RP.random_encoder(replace(cfg, features="manual"), 0)
     with pytest.raises(ValueError, match="no 'non_manual' branch"):
         RP.encoder_features(clips[:1], one, branch="non_manual")
+
+
+def test_encoder_features_embedding_layer():
+    """layer="embedding": the pose embedding's frame mean before the transformer; its manual channels are
+    exactly what a manual-only encoder carrying the same manual embedding weights gives."""
+    import torch
+
+    from signpt.model.presets import get_preset
+    cfg = get_preset("tiny").encoder_config()
+    enc = RP.random_encoder(cfg, 0).eval()
+    rng = np.random.default_rng(1)
+    clips = [RP.LetterClip(rng.random((n, 79, 2)).astype(np.float32), np.ones((n, 79), np.float32), "x", "a", "")
+             for n in (4, 9)]
+    f = RP.encoder_features(clips, enc, layer="embedding")
+    assert f.shape == (2, cfg.embed_dim * len(cfg.branches))
+    one = RP.random_encoder(replace(cfg, features="manual"), 5)
+    own = {k: v for k, v in enc.embed.state_dict().items() if k.startswith(("parts.manual", "input_norm.manual"))}
+    missing = one.embed.load_state_dict(own, strict=False)
+    assert not missing.unexpected_keys and not [k for k in missing.missing_keys if "manual" in k]
+    m = RP.encoder_features(clips, enc, branch="manual", layer="embedding")
+    np.testing.assert_allclose(m, RP.encoder_features(clips, one, layer="embedding"), rtol=1e-6, atol=1e-6)
+    # and it is not the output layer's manual channels
+    assert not np.allclose(m, RP.encoder_features(clips, enc, branch="manual")[:, :m.shape[1]])
+    with pytest.raises(ValueError, match="layer"):
+        RP.encoder_features(clips, enc, layer="middle")
+    assert torch.is_grad_enabled()

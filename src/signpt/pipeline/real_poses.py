@@ -69,10 +69,14 @@ def raw_features(clips: list[LetterClip], hands_only: bool = False) -> np.ndarra
     return np.stack([c.pose[:, idx].mean(0).ravel() for c in clips]).astype(np.float64)
 
 
-def encoder_features(clips: list[LetterClip], encoder, branch: str | None = None) -> np.ndarray:
-    """(N, out_dim) mean over frames of a ``SignEncoder``'s output (eval mode, one clip at a time, sequences
-    longer than the encoder's max_frames sampled uniformly); `branch` ("manual" / "non_manual"): only that
-    branch's channels of F_SE."""
+def encoder_features(clips: list[LetterClip], encoder, branch: str | None = None,
+                     layer: str = "output") -> np.ndarray:
+    """(N, D) mean over frames of a ``SignEncoder``'s features (eval mode, one clip at a time, sequences
+    longer than the encoder's max_frames sampled uniformly). layer: "output" (F_SE, D = out_dim) or
+    "embedding" (the per-frame pose embedding of each part before the transformer branches, concatenated in
+    branch order, D = embed_dim x parts); `branch` ("manual" / "non_manual"): only that branch's channels."""
+    if layer not in ("output", "embedding"):
+        raise ValueError(f"layer must be 'output' or 'embedding', got {layer!r}")
     import torch
 
     from signpt.data.batching import sample_indices
@@ -88,14 +92,20 @@ def encoder_features(clips: list[LetterClip], encoder, branch: str | None = None
             p = torch.from_numpy(np.ascontiguousarray(pose, dtype=np.float32))[None]
             cf = torch.from_numpy(np.ascontiguousarray(conf, dtype=np.float32))[None]
             m = torch.ones(1, len(pose), dtype=torch.bool)
-            feats.append(encoder(p, cf, m)[0].mean(0).double().numpy())
+            if layer == "output":
+                y = encoder(p, cf, m)[0]
+            else:
+                parts = encoder.embed(p, cf, m)
+                y = torch.cat([parts[b][0] for b in encoder.config.branches], dim=-1)
+            feats.append(y.mean(0).double().numpy())
     f = np.stack(feats)
     if branch is not None:
         cfg, start = encoder.config, 0
         for b in cfg.branches:
+            width = cfg.width(b) if layer == "output" else cfg.embed_dim
             if b == branch:
-                return f[:, start:start + cfg.width(b)]
-            start += cfg.width(b)
+                return f[:, start:start + width]
+            start += width
         raise ValueError(f"the encoder has no {branch!r} branch (it has {', '.join(cfg.branches)})")
     return f
 
@@ -131,9 +141,12 @@ def letter_retrieval(features: np.ndarray, alphabets: list[str], letters: list[s
             "chance": float(np.mean([1.0 / p["gallery"] for p in pairs.values()])), "pairs": pairs}
 
 
-def evaluate(clips: list[LetterClip], encoders: dict | None = None, manual: bool = False) -> dict:
+def evaluate(clips: list[LetterClip], encoders: dict | None = None, manual: bool = False,
+             embedding: bool = False) -> dict:
     """{"raw": scores, "raw_hands": scores, <name>: scores for each encoder in `encoders`}; with `manual` also
-    "<name> [manual]": the manual branch's channels alone (for encoders that have both branches)."""
+    "<name> [manual]": the manual branch's channels alone (for encoders that have both branches); with
+    `embedding` also "<name> [embedding]" and "<name> [embedding manual]": the pose embedding's output before
+    the transformer branches (where along the encoder what transfers is kept or lost)."""
     al = [c.alphabet for c in clips]
     le = [c.letter for c in clips]
     out = {"raw": letter_retrieval(raw_features(clips), al, le),
@@ -145,6 +158,11 @@ def evaluate(clips: list[LetterClip], encoders: dict | None = None, manual: bool
             d = enc.config.width("manual")
             first = enc.config.branches[0] == "manual"
             out[f"{name} [manual]"] = letter_retrieval(f[:, :d] if first else f[:, -d:], al, le)
+        if embedding:
+            out[f"{name} [embedding]"] = letter_retrieval(encoder_features(clips, enc, layer="embedding"), al, le)
+            if "manual" in enc.config.branches and len(enc.config.branches) > 1:
+                out[f"{name} [embedding manual]"] = letter_retrieval(
+                    encoder_features(clips, enc, branch="manual", layer="embedding"), al, le)
     return out
 
 

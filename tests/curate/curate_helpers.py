@@ -1,4 +1,5 @@
-"""Helpers for the curation tests: small generated pose files whose values encode the frame index."""
+"""Helpers for the curation tests (imported by name: a module name no other test folder uses): small generated
+pose files whose values encode the frame index."""
 from __future__ import annotations
 
 from pathlib import Path
