@@ -14,6 +14,8 @@ With --synthetic-control the same rows are also computed on synthetic held hands
 Rows marked [manual] use only the manual branch's channels of the same features (a diagnostic: the
 headline is the whole F_SE); with --embedding, rows marked [embedding] score the pose embedding's output
 before the transformer branches (all parts, or [embedding manual] the manual part): where transfer is lost.
+With --cross-domain, each real letter also ranks the synthetic held handshapes (one synthetic signer at a
+time): how close the generator's hands are to real ones (raw hands, and through each encoder).
 The clips are a test set: nothing here trains on them or picks settings on them.
 """
 from __future__ import annotations
@@ -47,6 +49,9 @@ def main(argv=None) -> int:
     ap.add_argument("--embedding", action="store_true",
                     help="also score the pose embedding's output (before the transformer branches): rows "
                          "[embedding] and [embedding manual], to see where along the encoder transfer is lost")
+    ap.add_argument("--cross-domain", action="store_true",
+                    help="also: each real letter ranks the synthetic held handshapes of one synthetic signer at "
+                         "a time; hit = the handshape of the same name (how real the generator's hands look)")
     a = ap.parse_args(argv)
     torch.set_num_threads(1)
     t0 = time.time()
@@ -68,11 +73,34 @@ def main(argv=None) -> int:
         synth = RP.synthetic_letters()
         result["synthetic_control"] = table(RP.evaluate(synth, encoders, manual=True, embedding=a.embedding), "control: cross-signer "
                                             f"handshape retrieval, synthetic poses: {len(synth)} clips", synth)
+    if a.cross_domain:
+        result["real_to_synthetic"] = cross_domain(clips, encoders)
     print(f"\n({time.time() - t0:.1f} s)")
     if a.json:
         from signpt.atomic import write_text
         write_text(a.json, json.dumps({**result, "encoders": a.encoder}, indent=1))
     return 0
+
+
+def cross_domain(clips, encoders: dict) -> dict:
+    """Print and return real letter -> synthetic handshape retrieval (``real_poses.real_to_synthetic``) for the
+    raw hands and for each encoder's pose embedding of the manual part and its output F_SE."""
+    from signpt.pipeline import real_poses as RP
+
+    synth = RP.synthetic_letters()
+    rows = {"raw_hands": lambda c: RP.raw_features(c, hands_only=True)}
+    for name, enc in encoders.items():
+        rows[f"{name} [embedding manual]"] = lambda c, e=enc: RP.encoder_features(c, e, branch="manual",
+                                                                                  layer="embedding")
+        rows[name] = lambda c, e=enc: RP.encoder_features(c, e)
+    out = {name: RP.real_to_synthetic(clips, synth, f) for name, f in rows.items()}
+    print(f"# real letter -> synthetic handshape of the same name ({len(synth) // 4} handshapes x 4 synthetic "
+          f"signers); chance top-1 {100 * out['raw_hands']['chance']:.1f} %\n")
+    print("features | top-1 % | MRR %\n--- | ---: | ---:")
+    for name, s in out.items():
+        print(f"{name} | {100 * s['top1']:.1f} | {100 * s['mrr']:.1f}")
+    print()
+    return out
 
 
 def table(scores: dict, title: str, clips) -> dict:

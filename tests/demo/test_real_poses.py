@@ -80,10 +80,11 @@ def test_benchmark_runs(capsys):
     spec = importlib.util.spec_from_file_location("rt", Path(__file__).parents[2] / "benchmarks" / "real_transfer.py")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    assert mod.main(["--random-seeds", "0", "--synthetic-control"]) == 0
+    assert mod.main(["--random-seeds", "0", "--synthetic-control", "--embedding", "--cross-domain"]) == 0
     out = capsys.readouterr().out
     assert "raw |" in out and "random seed 0 |" in out
     assert "synthetic poses: 140 clips, groups signer0, signer1, signer2, signer3" in out
+    assert "random seed 0 [embedding manual] |" in out and "# real letter -> synthetic handshape" in out
 
 
 def test_synthetic_letters_control():
@@ -159,3 +160,21 @@ def test_encoder_features_embedding_layer():
     with pytest.raises(ValueError, match="layer"):
         RP.encoder_features(clips, enc, layer="middle")
     assert torch.is_grad_enabled()
+
+
+def test_real_to_synthetic_hand_computed():
+    """Only the pairs real alphabet -> synthetic signer count; letters the inventory lacks are not asked."""
+    mk = lambda al, le: RP.LetterClip(np.zeros((1, 79, 2), np.float32), np.ones((1, 79), np.float32), al, le, "")
+    real = [mk("ase", "a"), mk("ase", "b"), mk("ase", "j")]             # "j": no synthetic handshape
+    synth = [mk("signer0", "a"), mk("signer0", "b"), mk("signer1", "a"), mk("signer1", "b")]
+    vec = {("ase", "a"): [1, 0], ("ase", "b"): [1, 0.1], ("ase", "j"): [0, 1],
+           ("signer0", "a"): [1, 0], ("signer0", "b"): [0, 1], ("signer1", "a"): [0, 1], ("signer1", "b"): [1, 0.1]}
+    feats = lambda clips: np.array([vec[c.alphabet, c.letter] for c in clips], float)
+    r = RP.real_to_synthetic(real, synth, feats)
+    # ase->signer0: a -> a (rank 1), b -> a first (cos 0.995 vs 0.0995): rank 2; ase->signer1: a -> b first
+    # (rank 2), b -> b (rank 1)
+    assert set(r["pairs"]) == {"ase->signer0", "ase->signer1"}
+    assert r["pairs"]["ase->signer0"] == {"top1": 0.5, "mrr": 0.75, "queries": 2, "gallery": 2}
+    assert r["top1"] == 0.5 and r["mrr"] == 0.75 and r["chance"] == 0.5
+    with pytest.raises(ValueError, match="different names"):
+        RP.real_to_synthetic(real, [mk("ase", "a")], feats)

@@ -166,6 +166,26 @@ def evaluate(clips: list[LetterClip], encoders: dict | None = None, manual: bool
     return out
 
 
+def real_to_synthetic(real: list[LetterClip], synthetic: list[LetterClip], features) -> dict:
+    """How much real handshapes look like the generator's: each real letter clip ranks the synthetic held
+    handshapes (``synthetic_letters``) of one synthetic signer at a time by cosine similarity; a hit is the
+    handshape of the same name at rank 1 (letters the inventory lacks are not asked). `features(clips)` ->
+    (N, D) is computed over real + synthetic clips together. -> ``letter_retrieval``'s scores restricted to the
+    pairs real alphabet -> synthetic signer (averaged over them)."""
+    clips = list(real) + list(synthetic)
+    real_names = {c.alphabet for c in real}
+    if real_names & {c.alphabet for c in synthetic}:
+        raise ValueError("real alphabets and synthetic signers must have different names")
+    full = letter_retrieval(features(clips), [c.alphabet for c in clips], [c.letter for c in clips])
+    pairs = {k: v for k, v in full["pairs"].items() if k.split("->")[0] in real_names
+             and k.split("->")[1] not in real_names}
+    if not pairs:
+        raise ValueError("no real letter has a synthetic handshape of the same name")
+    return {"top1": float(np.mean([p["top1"] for p in pairs.values()])),
+            "mrr": float(np.mean([p["mrr"] for p in pairs.values()])),
+            "chance": float(np.mean([1.0 / p["gallery"] for p in pairs.values()])), "pairs": pairs}
+
+
 def random_encoder(like, seed: int):
     """A ``SignEncoder`` with the config of `like` (an encoder or an EncoderConfig) and random weights drawn from
     `seed`; the caller's global torch random state is left as it was."""
