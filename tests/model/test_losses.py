@@ -1,5 +1,6 @@
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -17,6 +18,14 @@ def test_pose_reconstruction_one_sample_by_hand():
     got = pose_reconstruction_loss(pred, target, mask, conf)
     assert abs(got.item() - expected) < 1e-6
     assert pose_reconstruction_loss(pred, target, torch.zeros_like(mask), conf).item() == 0.0
+    # Eq. 3's unsquared ||.||_2: (0.5 * sqrt(5) + 1.0 * 3) / 1.5
+    got = pose_reconstruction_loss(pred, target, mask, conf, norm="l2")
+    assert abs(got.item() - (0.5 * math.sqrt(5) + 3) / 1.5) < 1e-6
+    exact = pred.clone().requires_grad_(True)
+    pose_reconstruction_loss(exact, exact.detach(), mask, conf, norm="l2").backward()
+    assert torch.isfinite(exact.grad).all()  # a perfect prediction has a finite gradient
+    with pytest.raises(ValueError, match="norm"):
+        pose_reconstruction_loss(pred, target, mask, conf, norm="l1")
 
 
 def eq5(m: torch.Tensor, tau: float) -> float:

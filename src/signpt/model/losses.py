@@ -18,18 +18,26 @@ from signpt.train.distributed import gather_with_grad, is_distributed, rank, wor
 
 
 def pose_reconstruction_loss(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor,
-                             confidence: torch.Tensor, *, global_mean: bool = True) -> torch.Tensor:
+                             confidence: torch.Tensor, *, global_mean: bool = True,
+                             norm: str = "squared") -> torch.Tensor:
     """L_PR (Eq. 3) = sum_{b,t,k} M C ||V_rec - V||^2 / sum_{b,t,k} M C.
 
     pred / target (B,T,K,2), mask M (B,T,K) (1 = masked point), confidence C (B,T,K). ||.||^2 is the squared
     Euclidean error of the point (x and y summed), so the loss is the confidence-weighted mean squared error
     per masked point over the whole batch (the paper's sum over samples, normalised to be independent of B).
+    norm="l2": the Euclidean error itself, unsquared, as Eq. 3 writes it (||.||_2; gradient of unit size per
+    point whatever the error, where the squared error's shrinks with it; benchmarks/pr_baselines.py).
     With a process group and `global_mean`, the denominator is the all-reduced global sum divided by the world
     size: the mean over ranks of this value (and DDP's averaged gradient) equals the single-process loss of
     the concatenated batch. 0 (with gradient) when nothing is masked.
     """
+    if norm not in ("squared", "l2"):
+        raise ValueError(f"norm must be 'squared' or 'l2', got {norm!r}")
     weight = mask.to(pred.dtype) * confidence.to(pred.dtype)
-    num = (weight * (pred - target).pow(2).sum(-1)).sum()
+    err = (pred - target).pow(2).sum(-1)
+    if norm == "l2":
+        err = err.clamp(min=1e-12).sqrt()  # finite gradient at a perfect prediction
+    num = (weight * err).sum()
     den = weight.sum().detach()
     if global_mean and is_distributed() and world_size() > 1:
         den = den.clone()
