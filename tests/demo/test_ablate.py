@@ -25,6 +25,7 @@ VALUES = {  # table -> the value of its field per row, in the paper's row order 
     "XIX": ["linear", "gcn"],
     "XIII-ENDS": [None, 1.0],
     "XIV-MASK": ["stc", "stc_masked", "both"],
+    "XIV-WEIGHT": [("pretext", "stc"), ("pretext", "both"), ("lambda_stc", 0.01)],  # rows of two fields
 }
 
 
@@ -46,7 +47,10 @@ def test_each_row_pretrains_with_its_setting(tmp_path, table):
             assert all(j.init == by_run[A.DEFAULT].out for j in scratch)
             continue
         model = _model_of(by_run[run.replace("=", "_").replace(",", "+")])
-        field = "pretext" if (table, value) == ("XVII", "stc") else FIELDS[table]
+        if isinstance(value, tuple):
+            field, value = value
+        else:
+            field = "pretext" if (table, value) == ("XVII", "stc") else FIELDS[table]
         assert getattr(model, field) == value
         changed = {f for f in vars(preset) if getattr(preset, f) != getattr(model, f)}
         assert changed <= {field}  # nothing else differs from the preset
@@ -82,6 +86,7 @@ def test_parse_tables():
     assert A.parse_tables("xv,XII") == ["XII", "XV"]
     assert A.parse_tables(None) == ["XII", "XIII", "XIV", "XV", "XVI", "XVII", "XVIII", "XIX"]  # the paper's
     assert A.parse_tables("xiv-mask,XIII-ENDS") == ["XIII-ENDS", "XIV-MASK"]
+    assert A.parse_tables("XIV-WEIGHT") == ["XIV-WEIGHT"]
     with pytest.raises(ConfigError, match="XX"):
         A.parse_tables("XII,XX")
 
