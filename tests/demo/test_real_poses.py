@@ -67,10 +67,15 @@ def test_real_clips_and_report_section(tmp_path):
     assert lines[0] == REAL_POSES_HEADING and "Real MediaPipe Holistic poses" in text
     rows = {ln.split(" | ")[0].strip("| "): ln for ln in lines if ln.startswith("| ") and "---" not in ln}
     assert set(rows) == {"Features", "Raw normalised pose", "Raw pose, hands only", "Random-weight encoder",
-                         "Pre-trained encoder"}
+                         "Pre-trained encoder", "Random-weight encoder, pose embedding of the manual part",
+                         "Pre-trained encoder, pose embedding of the manual part"}
     # the saved encoder is the random encoder of seed 7: it scores what evaluate gives it
-    s = RP.evaluate(clips, {"e": enc})
+    s = RP.evaluate(clips, {"e": enc}, embedding=True)
     assert f"| {100 * s['e']['top1']:.1f} |" in rows["Pre-trained encoder"]
+    assert f"| {100 * s['e [embedding manual]']['top1']:.1f} |" in rows[
+        "Pre-trained encoder, pose embedding of the manual part"]
+    cross = RP.real_to_synthetic(clips, RP.synthetic_letters(), lambda c: RP.raw_features(c, hands_only=True))
+    assert f"first for {100 * cross['top1']:.1f} % of the queries" in text
     assert f"| {100 * s['raw']['top1']:.1f} |" in rows["Raw normalised pose"]
 
 
