@@ -6,6 +6,10 @@ Reads DEMO_OUT/finetune/islr/{pretrained,scratch}/seed<S>/eval/examples_<split>.
 reference, prediction) and the corpus's signer column, and prints per signer and seed the error count of each
 variant, the errors both variants make, and, for the synthetic corpus, the signer's handedness as the generator
 drew it (``make_signer``: 15 % of signers are left-handed, i.e. sign with the left hand dominant).
+
+With --mirror it also re-scores each fine-tuned ISLR model on the same clips mirrored left-right
+(``signpt.pose.mirror``: x -> 1 - x, left and right points swapped): a signer whose accuracy rises when mirrored
+is failed for the hand they sign with, not for what they sign.
 """
 from __future__ import annotations
 
@@ -49,12 +53,35 @@ def handedness(signers, corpus_dir: Path) -> dict[str, str]:
     return {s: "left" if make_signer(s, _rng("signer", seed, s), profile).left_handed else "right" for s in signers}
 
 
+def mirrored_accuracy(checkpoint: Path, view, signer_of: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """{signer: (top-1 % as is, top-1 % mirrored)} of one ISLR checkpoint on `view` (test-time sampling)."""
+    from dataclasses import replace
+
+    import torch
+
+    from signpt.pose.mirror import mirror_k79
+    from signpt.tasks.common import eval_batches, load_task_model, task_config
+
+    model, _ = load_task_model(checkpoint, "islr")
+    hits: dict[str, list[list[int]]] = defaultdict(lambda: [[], []])
+    with torch.no_grad():
+        for batch in eval_batches(view, task_config("islr", "tiny")):
+            pose, conf = mirror_k79(batch.pose, batch.confidence)
+            flipped = replace(batch, pose=pose, confidence=conf)
+            for k, b in enumerate((batch, flipped)):
+                right = (model.logits(b).argmax(-1) == b.labels).tolist()
+                for cid, ok in zip(b.ids, right):
+                    hits[signer_of[cid]][k].append(ok)
+    return {s: (100 * sum(a) / len(a), 100 * sum(m) / len(m)) for s, (a, m) in sorted(hits.items())}
+
+
 def main(argv=None) -> int:
     from signpt.data.store import Corpus
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("demo", type=Path)
     ap.add_argument("--split", default="test")
+    ap.add_argument("--mirror", action="store_true", help="also score every ISLR model on the clips mirrored")
     a = ap.parse_args(argv)
     corpus_dir = a.demo / "synth" / "corpus"
     view = Corpus(corpus_dir).filter(source="synth-islr", split=a.split)
@@ -82,6 +109,17 @@ def main(argv=None) -> int:
         print(f"{sig} | {hand.get(sig, '?')} | {n} | {p} ({100 * p / n:.1f} %) | {s} ({100 * s / n:.1f} %) | {b}")
     p, s, n = (sum(t[i] for t in total.values()) for i in (0, 1, 3))
     print(f"all | | {n} | {p} ({100 * p / n:.1f} %) | {s} ({100 * s / n:.1f} %) | {sum(t[2] for t in total.values())}")
+    if a.mirror:
+        import numpy as np
+
+        print(f"\n# ISLR top-1 (%) per {a.split} signer, as is -> mirrored left-right; mean (min-max) over seeds\n")
+        print("signer | hand | pre-trained | scratch\n--- | --- | --- | ---")
+        acc = {v: [mirrored_accuracy(root / v / f"seed{s}" / "model", view, signer_of) for s in seeds]
+               for v in ("pretrained", "scratch")}
+        fmt = lambda xs: f"{np.mean(xs):.1f} ({min(xs):.1f}-{max(xs):.1f})"  # noqa: E731
+        for sig in sorted(total):
+            cells = [f"{fmt([r[sig][0] for r in acc[v]])} -> {fmt([r[sig][1] for r in acc[v]])}" for v in acc]
+            print(f"{sig} | {hand.get(sig, '?')} | " + " | ".join(cells))
     return 0
 
 
