@@ -44,3 +44,20 @@ def test_mirror_values_numpy_and_torch():
     tm, tc = mirror_k79(torch.from_numpy(pose), torch.from_numpy(conf))
     np.testing.assert_allclose(tm.numpy(), m)
     np.testing.assert_array_equal(tc.numpy(), c)
+
+
+def test_mirror_pixels_then_normalise_equals_mirror_of_normalised():
+    """Mirroring stored pixels, then normalising (hands to their own boxes), is mirroring the normalised pose."""
+    from signpt.pose.mirror import mirror_pixels
+    from signpt.pose.normalise import normalise
+
+    rng = np.random.default_rng(1)
+    size = (640, 480)
+    kp = (rng.random((4, 79, 2)) * np.array(size)).astype(np.float32)
+    conf = rng.uniform(0.3, 1.0, (4, 79)).astype(np.float32)
+    conf[2, 60:70] = 0.0                                    # part of a right hand missing in one frame
+    kp[2, 60:70] = 0.0
+    a, _ = normalise(*mirror_pixels(kp, conf, size), size)
+    b, cb = mirror_k79(*normalise(kp, conf, size)[:1], conf)
+    present = cb > 0
+    np.testing.assert_allclose(np.asarray(a)[present], np.asarray(b)[present], atol=1e-5)

@@ -29,6 +29,8 @@ def register(subparsers) -> None:
     p.add_argument("--epochs", type=int, help="override the preset's number of epochs")
     p.add_argument("--lr", type=float, help="override the preset's learning rate (new layers)")
     p.add_argument("--batch-size", type=int, help="override the preset's batch size")
+    p.add_argument("--mirror-prob", type=float, metavar="P",
+                   help="mirror each training clip left-right with probability P (handedness augmentation)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/latest")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -50,7 +52,7 @@ def run(args) -> int:
     out = args.out or f"runs/finetune-{args.task}"
     path = finetune(args.task, args.corpus, init=args.init, scratch=args.scratch, preset=args.preset, out=out,
                     source=args.source, seed=args.seed, epochs=args.epochs, train=train or None,
-                    resume=args.resume, progress=not args.no_progress)
+                    mirror_prob=args.mirror_prob, resume=args.resume, progress=not args.no_progress)
     print(f"task checkpoint: {path}")
     print(f"evaluate with: signpt evaluate {args.task} --corpus {args.corpus} --checkpoint {path} --split test")
     return 0

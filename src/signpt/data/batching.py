@@ -62,12 +62,15 @@ class PoseDataset(Dataset):
     seed:        random sampling draws from ``np.random.default_rng((seed, epoch, index))``: reproducible,
                  independent of worker layout; call ``set_epoch`` each epoch for new draws (persistent
                  workers keep the epoch they were created with).
+    mirror_prob: chance that an item is mirrored left-right (``signpt.pose.mirror``: a right-handed rendition
+                 becomes a left-handed one), drawn from its own stream ``(seed, epoch, index, 1)``, so the
+                 frames kept do not depend on it; 0 = off (evaluation).
     Items are Samples (keypoints (T', 79, 2) float16 pixels, confidence (T', 79)); ``meta["frame_indices"]``
     records which source frames were kept.
     """
 
     def __init__(self, corpus_view, max_frames: int = 256, sampling: str = "uniform",
-                 num_frames: int | None = None, seed: int = 0):
+                 num_frames: int | None = None, seed: int = 0, mirror_prob: float = 0.0):
         if sampling not in SAMPLING:
             raise ValueError(f"sampling must be one of {SAMPLING}, got {sampling!r}")
         if max_frames < 1 or (num_frames is not None and num_frames < 1):
@@ -78,6 +81,9 @@ class PoseDataset(Dataset):
         self.num_frames = num_frames
         self.seed = seed
         self.epoch = 0
+        if not 0.0 <= mirror_prob <= 1.0:
+            raise ValueError(f"mirror_prob must be in [0, 1], got {mirror_prob}")
+        self.mirror_prob = float(mirror_prob)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
@@ -86,6 +92,16 @@ class PoseDataset(Dataset):
         return len(self.corpus)
 
     def __getitem__(self, index: int) -> Sample:
+        s = self._sampled(index)
+        if self.mirror_prob > 0 and np.random.default_rng((self.seed, self.epoch, int(index), 1)).random() < self.mirror_prob:
+            from signpt.pose.mirror import mirror_pixels
+
+            kp, conf = mirror_pixels(s.keypoints, s.confidence, s.frame_size)
+            s = replace(s, keypoints=kp.astype(s.keypoints.dtype), confidence=conf.astype(s.confidence.dtype),
+                        meta={**s.meta, "mirrored": True})
+        return s
+
+    def _sampled(self, index: int) -> Sample:
         s = self.corpus[index]
         t = s.num_frames
         if self.num_frames is not None:

@@ -44,8 +44,9 @@ class TaskConfig:
     head's constructor arguments. encoder_preset: model preset whose encoder is built when no checkpoint is
     given. encoder_lr_scale: lr multiplier of a *pre-trained* encoder (paper: 0.1); a scratch encoder
     trains at ``scratch_lr_scale`` (1.0: it has nothing to preserve). num_frames/train_sampling/
-    test_sampling: temporal sampling (``signpt.data.batching.PoseDataset``). eval_during_training: evaluate
-    on dev every epoch and keep the best checkpoint (else only the last one is kept).
+    test_sampling: temporal sampling (``signpt.data.batching.PoseDataset``). mirror_prob: chance that a
+    training clip is mirrored left-right (handedness augmentation; evaluation never mirrors). eval_during_training:
+    evaluate on dev every epoch and keep the best checkpoint (else only the last one is kept).
     """
 
     task: str
@@ -59,6 +60,7 @@ class TaskConfig:
     train_sampling: str = "uniform"
     test_sampling: str = "uniform"
     max_frames: int = 256
+    mirror_prob: float = 0.0
     eval_batch_size: int = 16
     eval_during_training: bool = False
 
@@ -278,7 +280,7 @@ def make_dataset(view, cfg: TaskConfig, train: bool, seed: int = 0):
     from signpt.data.batching import PoseDataset
 
     ds = PoseDataset(view, max_frames=cfg.max_frames, sampling=cfg.train_sampling if train else cfg.test_sampling,
-                     num_frames=cfg.num_frames, seed=seed)
+                     num_frames=cfg.num_frames, seed=seed, mirror_prob=cfg.mirror_prob if train else 0.0)
     return ds  # signpt.train.fit calls ds.set_epoch(epoch): random clips are new every epoch, reproducibly
 
 
