@@ -150,8 +150,9 @@ def main(argv=None) -> int:
     print("\n# gradient on the encoder: |grad L_PR|, |grad λ L_STC|, cosine between them\n")
     for run, r in results.items():
         g = r["grads"]
-        print(f"{run}: |g_PR| {g['pr']:.4f} (unsquared ||.||_2 as Eq. 3 writes it: {g['pr_l2']:.4f})" + (f", |g_STC| {g['stc']:.4f} (PR/STC {g['pr'] / g['stc']:.3f}), "
-                                                f"cosine {g['cos']:+.3f}" if "stc" in g else ""))
+        stc = (f", |g_STC| {g['stc']:.4f} (PR/STC {g['pr'] / g['stc']:.3f}), cosine {g['cos']:+.3f}"
+               if "stc" in g else "")
+        print(f"{run}: |g_PR| {g['pr']:.4f} (unsquared ||.||_2 as Eq. 3 writes it: {g['pr_l2']:.4f})" + stc)
     return 0
 
 

@@ -71,7 +71,8 @@ def main(argv=None) -> int:
                    f"cross-alphabet letter retrieval, real MediaPipe poses: {len(clips)} clips", clips)
     if a.synthetic_control:
         synth = RP.synthetic_letters()
-        result["synthetic_control"] = table(RP.evaluate(synth, encoders, manual=True, embedding=a.embedding), "control: cross-signer "
+        scores = RP.evaluate(synth, encoders, manual=True, embedding=a.embedding)
+        result["synthetic_control"] = table(scores, "control: cross-signer "
                                             f"handshape retrieval, synthetic poses: {len(synth)} clips", synth)
     if a.cross_domain:
         result["real_to_synthetic"] = cross_domain(clips, encoders)

@@ -93,7 +93,8 @@ class PoseDataset(Dataset):
 
     def __getitem__(self, index: int) -> Sample:
         s = self._sampled(index)
-        if self.mirror_prob > 0 and np.random.default_rng((self.seed, self.epoch, int(index), 1)).random() < self.mirror_prob:
+        draw = np.random.default_rng((self.seed, self.epoch, int(index), 1)).random() if self.mirror_prob > 0 else 1.0
+        if draw < self.mirror_prob:
             from signpt.pose.mirror import mirror_pixels
 
             kp, conf = mirror_pixels(s.keypoints, s.confidence, s.frame_size)
