@@ -42,15 +42,16 @@ def by_signer(correct: dict[str, bool], signer_of: dict[str, str]) -> dict[str, 
 def handedness(signers, corpus_dir: Path) -> dict[str, str]:
     """'left' / 'right' per synthetic signer id (the generator's draw at the corpus's seed and profile); {} for a
     corpus that signpt synth did not make."""
-    from signpt.data.synth.generate import _rng
-    from signpt.data.synth.signers import make_signer
+    from signpt.data.synth.generate import PRESETS, make_signers
 
     info = corpus_dir.parent / "synth.json"  # written by signpt synth: preset, seed, profile
     if not info.is_file():
         return {}
     d = json.loads(info.read_text())
-    seed, profile = int(d.get("seed", 0)), d.get("profile", "wholebody")
-    return {s: "left" if make_signer(s, _rng("signer", seed, s), profile).left_handed else "right" for s in signers}
+    drawn = make_signers(PRESETS[d.get("preset", "small")], int(d.get("seed", 0)), d.get("profile", "wholebody"))
+    hand = {g.id: "left" if g.left_handed else "right" for groups in drawn.values() for gs in groups.values()
+            for g in gs}
+    return {s: hand[s] for s in signers if s in hand}
 
 
 def mirrored_accuracy(checkpoint: Path, view, signer_of: dict[str, str]) -> dict[str, tuple[float, float]]:
@@ -110,13 +111,13 @@ def main(argv=None) -> int:
     p, s, n = (sum(t[i] for t in total.values()) for i in (0, 1, 3))
     print(f"all | | {n} | {p} ({100 * p / n:.1f} %) | {s} ({100 * s / n:.1f} %) | {sum(t[2] for t in total.values())}")
     if a.mirror:
-        import numpy as np
+        from signpt.pipeline.report import fmt_values
 
         print(f"\n# ISLR top-1 (%) per {a.split} signer, as is -> mirrored left-right; mean (min-max) over seeds\n")
         print("signer | hand | pre-trained | scratch\n--- | --- | --- | ---")
         acc = {v: [mirrored_accuracy(root / v / f"seed{s}" / "model", view, signer_of) for s in seeds]
                for v in ("pretrained", "scratch")}
-        fmt = lambda xs: f"{np.mean(xs):.1f} ({min(xs):.1f}-{max(xs):.1f})"  # noqa: E731
+        fmt = lambda xs: fmt_values(xs, 1)  # noqa: E731
         for sig in sorted(total):
             cells = [f"{fmt([r[sig][0] for r in acc[v]])} -> {fmt([r[sig][1] for r in acc[v]])}" for v in acc]
             print(f"{sig} | {hand.get(sig, '?')} | " + " | ".join(cells))

@@ -41,9 +41,7 @@ def trivial_predictions(pose: torch.Tensor, conf: torch.Tensor, fmask: torch.Ten
     clip_mean = (pose * w).sum(1, keepdim=True) / w.sum(1, keepdim=True).clamp(min=1)
     batch_mean = (pose * w).sum((0, 1), keepdim=True) / w.sum((0, 1), keepdim=True).clamp(min=1)
     b, t, k, _ = pose.shape
-    time = torch.arange(t, dtype=torch.float64)
-    nearest = torch.zeros_like(pose)
-    interp = torch.zeros_like(pose)
+    tt = np.arange(t, dtype=np.float64)
     vis = visible.permute(0, 2, 1).reshape(-1, t).numpy()                 # (B*K, T)
     seq = pose.permute(0, 2, 1, 3).reshape(-1, t, 2).double().numpy()     # (B*K, T, 2)
     near = np.zeros_like(seq)
@@ -52,10 +50,9 @@ def trivial_predictions(pose: torch.Tensor, conf: torch.Tensor, fmask: torch.Ten
         idx = np.flatnonzero(vis[i])
         if not len(idx):
             continue
-        pos = np.searchsorted(idx, time.numpy())
+        pos = np.searchsorted(idx, tt)
         left = idx[np.clip(pos - 1, 0, len(idx) - 1)]
         right = idx[np.clip(pos, 0, len(idx) - 1)]
-        tt = time.numpy()
         pick = np.where(np.abs(tt - left) <= np.abs(right - tt), left, right)
         near[i] = seq[i, pick]
         for d in range(2):
