@@ -20,7 +20,8 @@ synthetic corpus to each estimator (kinds: see realism.KINDS), then the mean dis
 
 Calibration (distance of the synthetic corpus to the estimator a profile imitates; "before": the generator
 before estimator profiles, `--synth` of its `signpt synth --preset small --seed 0` output; "after":
-`--profile P`, 200 samples, seed 0; what moved it in brackets):
+`--profile P`, 200 samples, seed 0; what moved it in brackets; the means leave out the hand proportions, added
+later and measured only):
 
     statistic          RTMPose: before -> wholebody      MediaPipe: -> mediapipe          (fingerspell.)   OpenPose
     conf.face          7.94 -> 0.67 (scores near 1)      0.16 -> 0.00 (presence only)     0.16 -> 0.00     0.36 -> 0.11
@@ -37,6 +38,9 @@ before estimator profiles, `--synth` of its `signpt synth --preset small --seed 
     miss_given.low     -                                 0.97 -> 0.25                     0.03 -> 0.75     0.53 -> 0.15
     miss_given.fast    0.06 -> 0.00                      0.21 -> 0.11                     0.06 -> 0.16     0.06 -> 0.06
     wrist_speed        2.06 -> 2.48 (not fitted: citation signs move faster than the one interpreter clip)
+    hand_finger_length 0.07 (default profile, not changed: middle finger / palm length 1.06 vs 0.99 RTMPose;
+    hand_palm_width    0.05  MediaPipe 0.94-0.95, 0.16 with its profile; palm width 0.59 vs 0.62 RTMPose,
+    hand_thumb_length  0.04  0.67-0.74 MediaPipe; thumb 1.09 vs 1.13 RTMPose, 0.93-1.00 MediaPipe)
     mean distance      1.15 -> 0.59                      0.73 -> 0.52                     0.44 -> 0.36     0.67 -> 0.49
 """
 from __future__ import annotations

@@ -91,6 +91,20 @@ def test_bend_angles_hand_computed():
     np.testing.assert_allclose(R.bend_angles(straight * [-1, 1]), a, atol=1e-12)
 
 
+def test_hand_proportions_hand_computed():
+    # the flat hand: palm (wrist -> middle knuckle) 1.0, knuckles 0.2 apart, every finger chain 3 x 0.3
+    flat = _hand()
+    squashed = flat * [1.0, 0.5]               # the same hand tilted away: every 2-D length shorter
+    frames = np.stack([flat] * 12 + [squashed] * 8)
+    got = R.hand_proportions(frames)
+    assert got["hand_palm_width"][0] == pytest.approx(0.6 / 1.0)
+    assert got["hand_finger_length"][0] == pytest.approx(0.9 / 1.0)
+    assert got["hand_thumb_length"][0] == pytest.approx(0.9 / 1.0)
+    # scale-free, and too few frames measure nothing
+    np.testing.assert_allclose(R.hand_proportions(frames * 7.0)["hand_finger_length"], got["hand_finger_length"])
+    assert R.hand_proportions(frames[:R.HAND_BONE_FRAMES - 1]) == {}
+
+
 def test_count_shapes():
     rng = np.random.default_rng(0)
     centres = np.array([np.zeros(15), np.full(15, 1.0), np.full(15, 2.0)])

@@ -255,7 +255,28 @@ def clip_stats(clip: Clip) -> dict:
     centre = hand[full].mean(1) / sw
     s["hand_face"] = np.linalg.norm(centre - nose[full], axis=-1) if np.isfinite(nose).all() else np.zeros(0)
     s["angles"] = bend_angles(hand[full])
+    s.update(hand_proportions(hand[full]))
     return s
+
+
+def hand_proportions(hand: np.ndarray) -> dict:
+    """Bone proportions of one hand seen in 2-D over a clip, hand (N, 21, 2) fully seen frames -> {statistic:
+    [value]} in palm lengths (wrist -> middle-finger knuckle). Each bone's length is its 95th percentile over
+    the frames, the length it has when it lies nearly in the image plane, so foreshortening and finger flexion
+    (which shorten the 2-D bones) drop out: palm width (fore to little knuckle), middle finger (knuckle to tip,
+    3 bones) and thumb (base to tip, 3 bones). {} below ``HAND_BONE_FRAMES`` frames."""
+    if len(hand) < HAND_BONE_FRAMES:
+        return {}
+
+    def length(*chain):
+        return sum(float(np.percentile(np.linalg.norm(hand[:, b] - hand[:, a], axis=-1), 95))
+                   for a, b in zip(chain[:-1], chain[1:]))
+
+    palm = length(0, 9)
+    if palm <= 0:
+        return {}
+    return {"hand_palm_width": [length(5, 17) / palm], "hand_finger_length": [length(9, 10, 11, 12) / palm],
+            "hand_thumb_length": [length(1, 2, 3, 4) / palm]}
 
 
 # ---------------------------------------------------------------- many clips
@@ -269,8 +290,11 @@ KINDS = {
 }
 
 
-SCALARS = ("face_width", "nose_height", "sw_per_height", "shoulder_y")
+SCALARS = ("face_width", "nose_height", "sw_per_height", "shoulder_y", "hand_palm_width", "hand_finger_length",
+           "hand_thumb_length")
 """Proportions and framing: compared by their medians (one clip's value hardly varies)."""
+HAND_BONE_FRAMES = 10
+"""Fully seen frames of the dominant hand a clip needs before its hand proportions are measured."""
 
 
 def pool(stats: list[dict], seed: int = 0, shape_frames: int = 100) -> dict:
