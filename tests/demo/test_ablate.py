@@ -8,7 +8,7 @@ import pytest
 
 from signpt.errors import ConfigError
 from signpt.pipeline import ablate as A
-from signpt.pipeline.stages import PretrainJob
+from signpt.pipeline.stages import PretrainJob, stage_key
 from signpt.train.pretrain import resolve_config
 
 FIELDS = {"XII": "lambda_stc", "XIII": "data_fraction", "XIV": "pretext", "XV": "features", "XVI": "window",
@@ -150,3 +150,25 @@ def test_multi_seed_cells_and_spread():
     md = A.ablation_markdown(per_seed, ["XV"], budget="b")
     assert "mean (min–max) over the seeds" in md and "beyond the seed spread on 4 of 4" in md
     assert A.beyond_spread("XV", per_seed[:1]) == {}  # one seed: no spread to speak of
+
+
+def test_pretrain_steps_change_only_the_pretraining_length(tmp_path):
+    base, longer = A.ablation_config(), A.ablation_config(pretrain_steps=2000)
+    assert longer.pretrain == {**base.pretrain, "max_steps": 2000}
+    assert longer.finetune_epochs == base.finetune_epochs and longer.splits == base.splits
+    assert A.ablation_config(quick=True, pretrain_steps=7).pretrain["max_steps"] == 7
+    with pytest.raises(ConfigError):
+        A.ablation_config(pretrain_steps=0)
+    # a longer run is its own stage: it never reuses (or overwrites) the 1,000-step one
+    jobs = [A.setting_jobs(tmp_path, tmp_path / "corpus", c, ["pretext=stc"])[0][0] for c in (base, longer)]
+    assert jobs[1].train["max_steps"] == 2000
+    assert stage_key(jobs[0].params()) != stage_key(jobs[1].params())
+
+
+def test_cli_passes_pretrain_steps(tmp_path, monkeypatch):
+    from signpt.cli.main import main
+
+    seen = {}
+    monkeypatch.setattr(A, "run_ablations", lambda out, **kw: seen.update(kw) or tmp_path / "ablations.md")
+    assert main(["ablate", "--out", str(tmp_path), "--tables", "XIV", "--pretrain-steps", "2000"]) == 0
+    assert seen["config"].pretrain["max_steps"] == 2000 and seen["tables"] == ["XIV"]

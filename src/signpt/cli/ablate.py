@@ -17,6 +17,8 @@ def register(subparsers) -> None:
     p.add_argument("--seeds", type=int, default=1,
                    help="seeds 0..N-1 per setting (pre-training and fine-tuning); cells: mean (min-max); "
                         "finished seeds are reused (default: 1)")
+    p.add_argument("--pretrain-steps", type=int,
+                   help="pre-training steps per setting (default: the demo's 1,000; --quick: 40)")
     p.add_argument("--workers", type=int, help="parallel training processes (default: 2 on 2+ cores)")
     p.add_argument("--threads", type=int, default=1, help="torch threads per process (default: 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -24,11 +26,11 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from signpt.pipeline.ablate import parse_tables, run_ablations
+    from signpt.pipeline.ablate import ablation_config, parse_tables, run_ablations
 
     tables = parse_tables(args.tables)
     path = run_ablations(args.out, quick=args.quick, tables=tables, seeds=args.seeds,
-                         progress=not args.no_progress,
-                         workers=args.workers, threads=args.threads)
+                         progress=not args.no_progress, workers=args.workers, threads=args.threads,
+                         config=ablation_config(args.quick, args.pretrain_steps))
     print(path)
     return 0
