@@ -33,7 +33,8 @@ with other jobs, so wall times are only comparable within a run; dev top-1 mean 
   again on the code of the README's results (--corpus of `signpt demo`, --size base --seeds 0, loaded CPU,
          ~11-18 min a run): linear 92.4, train 99.4; gcn 83.2, train 95.8; gcn+dropout=0.0 80.7, train 91.6:
          behind, and unlike the linear projector it has not fit its training set in 400 steps; the GCN's
-         dropout (0.1 at base, 0 at tiny) is not the cause
+         dropout (0.1 at base, 0 at tiny) is not the cause; --arms gcn --steps 1000: 91.6, train 99.2 (1,780 s):
+         with more steps it fits and nearly reaches the linear projector's 400-step figure
   GCN features: --arms gcn+manual gcn+non-manual:  manual 88.2 (86.6-89.9); non-manual 0.6 (0.0-1.7),
          train 6.3; both without face centring 85.2 (84.0-85.7), with branch_dropout=0.3 82.4 (82.4-82.4)
   --step-time --arms linear gcn --steps 20:       2.05 vs 2.64 s per pre-training step (GCN x1.29, loaded CPU)
