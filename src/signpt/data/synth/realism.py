@@ -262,9 +262,10 @@ def clip_stats(clip: Clip) -> dict:
 def hand_proportions(hand: np.ndarray) -> dict:
     """Bone proportions of one hand seen in 2-D over a clip, hand (N, 21, 2) fully seen frames -> {statistic:
     [value]} in palm lengths (wrist -> middle-finger knuckle). Each bone's length is its 95th percentile over
-    the frames, the length it has when it lies nearly in the image plane, so foreshortening and finger flexion
-    (which shorten the 2-D bones) drop out: palm width (fore to little knuckle), middle finger (knuckle to tip,
-    3 bones) and thumb (base to tip, 3 bones). {} below ``HAND_BONE_FRAMES`` frames."""
+    the frames, the length it has when it lies nearly in the image plane, so foreshortening drops out for every
+    bone that lies in that plane in at least 5 % of the frames (a finger bent away all clip long stays short).
+    Statistics: palm width (fore to little knuckle), middle finger (knuckle to tip, 3 bones) and thumb (base to
+    tip, 3 bones). {} below ``HAND_BONE_FRAMES`` frames."""
     if len(hand) < HAND_BONE_FRAMES:
         return {}
 
