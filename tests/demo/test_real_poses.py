@@ -162,6 +162,9 @@ def test_encoder_features_embedding_layer():
     assert not np.allclose(m, RP.encoder_features(clips, enc, branch="manual")[:, :m.shape[1]])
     with pytest.raises(ValueError, match="layer"):
         RP.encoder_features(clips, enc, layer="middle")
+    import torch
+
+    assert torch.is_grad_enabled()  # the caller's autograd mode is left as it was
 
 
 def test_real_to_synthetic_hand_computed():

@@ -93,8 +93,8 @@ class PoseDataset(Dataset):
 
     def __getitem__(self, index: int) -> Sample:
         s = self._sampled(index)
-        draw = np.random.default_rng((self.seed, self.epoch, int(index), 1)).random() if self.mirror_prob > 0 else 1.0
-        if draw < self.mirror_prob:
+        p = self.mirror_prob
+        if p > 0 and np.random.default_rng((self.seed, self.epoch, int(index), 1)).random() < p:
             from signpt.pose.mirror import mirror_pixels
 
             kp, conf = mirror_pixels(s.keypoints, s.confidence, s.frame_size)

@@ -57,8 +57,8 @@ def mirror_pixels(keypoints: np.ndarray, confidence: np.ndarray, frame_size) -> 
     """The same mirroring on stored k79 pixel coordinates: keypoints (T, 79, 2) pixels, confidence (T, 79),
     frame_size (width, height) -> (keypoints, confidence); x -> width - x for present points. Normalising the
     result (``signpt.pose.normalise``) gives ``mirror_k79`` of the normalised original."""
-    kp = np.asarray(keypoints)[:, MIRROR_K79].copy()
-    conf = np.asarray(confidence)[:, MIRROR_K79].copy()
+    kp = np.asarray(keypoints)[:, MIRROR_K79]          # index arrays copy: the input is left as it was
+    conf = np.asarray(confidence)[:, MIRROR_K79]
     present = conf > 0
     kp[..., 0][present] = float(frame_size[0]) - kp[..., 0][present]
     return kp, conf
