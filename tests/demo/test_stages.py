@@ -9,7 +9,7 @@ from signpt.pipeline.demo import DemoConfig, demo_config, finetune_jobs
 from signpt.pipeline.stages import FinetuneJob, PretrainJob
 
 
-def test_finished_begin_finish(tmp_path):
+def test_finished_begin_finish(tmp_path, capsys):
     d = tmp_path / "stage"
     key = S.stage_key({"a": 1})
     assert S.finished(d, key) is None
@@ -21,9 +21,22 @@ def test_finished_begin_finish(tmp_path):
     assert S.finished(d, key) == {"x": 2}
     other = S.stage_key({"a": 2})
     assert other != key and S.finished(d, other) is None
-    S.begin(d, other, {"a": 2})  # other settings: cleared
+    moved = S.begin(d, other, {"a": 2})  # other settings: the finished run is moved aside, not deleted
     assert not (d / "partial.txt").exists() and not (d / S.DONE_FILE).exists()
     assert json.loads((d / S.STAGE_FILE).read_text())["key"] == other
+    assert moved == tmp_path / f"stage.stale-{key}"
+    assert (moved / "partial.txt").read_text() == "half done" and S.finished(moved, key) == {"x": 2}
+    assert "a: 1 -> 2" in capsys.readouterr().err
+    assert S.begin(d, other, {"a": 2}) is None  # same key again: nothing moves
+    S.begin(d, key, {"a": 1})  # back to the first settings: a second stale folder, the first one kept
+    assert (tmp_path / f"stage.stale-{other}").is_dir() and moved.is_dir()
+
+
+def test_changed_settings_names_added_fields():
+    """An older signpt's run lacks a field a newer one adds: the message names it."""
+    old = {"kind": "finetune", "resolved": {"lr": 1e-3}}
+    new = {"kind": "finetune", "resolved": {"lr": 1e-3, "mirror_prob": 0.0}}
+    assert S.changed_settings(old, new) == "resolved.mirror_prob: - -> 0.0"
 
 
 def test_stage_key_is_order_independent():

@@ -4,13 +4,13 @@ reused on rerun, optionally run in parallel worker processes.
 A stage directory holds ``stage.json`` (the key of the settings it runs with, written when it starts) and
 ``done.json`` (the key, its result and the seconds it took, written atomically when it has finished). A
 rerun with the same key reuses ``done.json``; a stage that started but did not finish resumes (the trainers'
-``resume``); a stage directory whose key differs (other settings) is cleared and run again.
+``resume``); a stage directory whose key differs (other settings) is moved aside to
+``<name>.stale-<old key>`` (nothing already computed is deleted) and the stage runs again.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sys
 import time
 from dataclasses import dataclass, field
@@ -45,18 +45,49 @@ def finished(directory: Path, key: str) -> dict | None:
     return data["result"] if data.get("key") == key else None
 
 
-def begin(directory: Path, key: str, params: dict) -> None:
-    """Prepare `directory` for a stage run with `key`: clear it when it holds another key's run."""
+def _flat(d, prefix: str = "") -> dict:
+    out = {}
+    for k, v in (d or {}).items():
+        if isinstance(v, dict):
+            out.update(_flat(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def changed_settings(old: dict, new: dict, limit: int = 6) -> str:
+    """The settings that differ between two stages' params, as ``name: old -> new`` (absent = ``-``)."""
+    a, b = _flat(old), _flat(new)
+    diff = [f"{k}: {a.get(k, '-')} -> {b.get(k, '-')}" for k in sorted(set(a) | set(b))
+            if a.get(k, "-") != b.get(k, "-")]
+    return "; ".join(diff[:limit]) + (f"; and {len(diff) - limit} more" if len(diff) > limit else "")
+
+
+def begin(directory: Path, key: str, params: dict) -> Path | None:
+    """Prepare `directory` for a stage run with `key`. When it holds another key's run (other settings, or an
+    older signpt's), that run is moved to ``<directory>.stale-<old key>`` rather than deleted; returns where
+    it went (None when nothing was moved)."""
     directory = Path(directory)
     f = directory / STAGE_FILE
-    if directory.exists():
+    moved = None
+    if directory.exists() and any(directory.iterdir()):
         try:
-            old = json.loads(f.read_text()).get("key") if f.exists() else None
+            stored = json.loads(f.read_text()) if f.exists() else {}
         except ValueError:
-            old = None
-        if old != key and any(directory.iterdir()):
-            shutil.rmtree(directory)
+            stored = {}
+        old = stored.get("key")
+        if old != key:
+            moved = directory.with_name(f"{directory.name}.stale-{old or 'unknown'}")
+            n = 1
+            while moved.exists():
+                n += 1
+                moved = directory.with_name(f"{directory.name}.stale-{old or 'unknown'}-{n}")
+            directory.rename(moved)
+            why = changed_settings(stored.get("params", {}), params) if stored.get("params") else "no stage.json"
+            print(f"signpt: {directory} held a run with other settings ({why}); moved it to {moved} "
+                  f"and starting again (delete it when it is no longer needed)", file=sys.stderr)
     write_json(directory / STAGE_FILE, {"key": key, "params": params})
+    return moved
 
 
 def finish(directory: Path, key: str, result: dict, seconds: float) -> dict:
