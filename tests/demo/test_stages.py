@@ -37,6 +37,9 @@ def test_changed_settings_names_added_fields():
     old = {"kind": "finetune", "resolved": {"lr": 1e-3}}
     new = {"kind": "finetune", "resolved": {"lr": 1e-3, "mirror_prob": 0.0}}
     assert S.changed_settings(old, new) == "resolved.mirror_prob: - -> 0.0"
+    # a tuple read back from stage.json is a list: not a change
+    stored = json.loads(json.dumps({"splits": ("dev", "test"), "channels": (32,)}))
+    assert S.changed_settings(stored, {"splits": ("dev", "test"), "channels": (64,)}) == "channels: [32] -> [64]"
 
 
 def test_stage_key_is_order_independent():

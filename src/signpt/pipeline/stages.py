@@ -56,8 +56,10 @@ def _flat(d, prefix: str = "") -> dict:
 
 
 def changed_settings(old: dict, new: dict, limit: int = 6) -> str:
-    """The settings that differ between two stages' params, as ``name: old -> new`` (absent = ``-``)."""
-    a, b = _flat(old), _flat(new)
+    """The settings that differ between two stages' params, as ``name: old -> new`` (absent = ``-``); both
+    compared as stored in ``stage.json`` (JSON: a tuple equals the list it is written as)."""
+    as_json = lambda d: json.loads(json.dumps(d, sort_keys=True, default=str))  # noqa: E731
+    a, b = _flat(as_json(old)), _flat(as_json(new))
     diff = [f"{k}: {a.get(k, '-')} -> {b.get(k, '-')}" for k in sorted(set(a) | set(b))
             if a.get(k, "-") != b.get(k, "-")]
     return "; ".join(diff[:limit]) + (f"; and {len(diff) - limit} more" if len(diff) > limit else "")
@@ -83,7 +85,7 @@ def begin(directory: Path, key: str, params: dict) -> Path | None:
                 n += 1
                 moved = directory.with_name(f"{directory.name}.stale-{old or 'unknown'}-{n}")
             directory.rename(moved)
-            why = changed_settings(stored.get("params", {}), params) if stored.get("params") else "no stage.json"
+            why = changed_settings(stored["params"], params) if stored.get("params") else "no readable stage.json"
             print(f"signpt: {directory} held a run with other settings ({why}); moved it to {moved} "
                   f"and starting again (delete it when it is no longer needed)", file=sys.stderr)
     write_json(directory / STAGE_FILE, {"key": key, "params": params})
