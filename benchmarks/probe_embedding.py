@@ -37,7 +37,7 @@ with other jobs, so wall times are only comparable within a run; dev top-1 mean 
          with more steps it fits and nearly reaches the linear projector's 400-step figure
   --size base --steps 1000 --seeds 0 1 2 --arms gcn linear (--corpus of `signpt demo`, 3-5 jobs on 2 cores):
          gcn 81.8 (73.1-91.6), train 99.2; linear 92.7 (91.6-94.1), train 100.0: the GCN memorises at base
-         size (embedding 2.68 M parameters vs 62 k); gcn+gcn_channels=64,16 (0.36 M), seed 1: 86.6 (gcn 73.1)
+         size (embedding 2.68 M parameters vs 62 k); gcn+gcn_channels=64,16 (0.36 M): 88.3 (86.6-89.1), train 99.6
   GCN features: --arms gcn+manual gcn+non-manual:  manual 88.2 (86.6-89.9); non-manual 0.6 (0.0-1.7),
          train 6.3; both without face centring 85.2 (84.0-85.7), with branch_dropout=0.3 82.4 (82.4-82.4)
   --step-time --arms linear gcn --steps 20:       2.05 vs 2.64 s per pre-training step (GCN x1.29, loaded CPU)
