@@ -15,7 +15,8 @@ scored on the other half (signs never seen with a signer label), chance = 1 / #s
 
 Each run: `--steps` AdamW steps (lr 1e-3, weight decay 1e-4) of `--batch` clips of 32 frames (random frame
 sampling; centred for scoring), label smoothing 0.2, torch threads 1. Prints, per arm, dev top-1 mean
-(min-max) over the seeds, training-set top-1 (memorisation) and wall time per run.
+(min-max) over the seeds, training-set top-1 (memorisation), wall time per run
+and the pose embedding's parameter count.
 
 Figures (demo corpus `signpt synth --preset small --seed 0`, `tiny`, 400 x 32, seeds 0-2, 2-core CPU shared
 with other jobs, so wall times are only comparable within a run; dev top-1 mean (min-max), train top-1):
@@ -286,8 +287,9 @@ def main() -> None:
                 extra = (f"; manual share of |F|^2 {sh['norm']:.2f}, of the gradient {sh['grad']:.2f}, "
                          f"of the head weights {sh['weight']:.2f}")
             print(f"  {arm} seed {seed}: top-1 {d:.1f}, train {t:.1f}, {w:.0f} s{extra}", flush=True)
+        n_embed = sum(p.numel() for p in model.encoder.embed.parameters())
         print(f"{arm:32s} top-1 {np.mean(dev):5.1f} ({min(dev):.1f}-{max(dev):.1f})  train {np.mean(tr):5.1f}  "
-              f"{np.mean(wall):.0f} s/run", flush=True)
+              f"{np.mean(wall):.0f} s/run  pose embedding {n_embed / 1e6:.2f} M parameters", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,14 @@ STAGE_FILE = "stage.json"
 DONE_FILE = "done.json"
 
 
+def _canonical(params: dict) -> str:
+    """`params` as the key hashes them (and as ``stage.json`` reads back: tuples become lists)."""
+    return json.dumps(params, sort_keys=True, default=str)
+
+
 def stage_key(params: dict) -> str:
     """Short stable hash of the JSON-able `params` that decide a stage's output."""
-    blob = json.dumps(params, sort_keys=True, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    return hashlib.sha256(_canonical(params).encode()).hexdigest()[:16]
 
 
 def write_json(path: Path, data) -> None:
@@ -58,8 +62,7 @@ def _flat(d, prefix: str = "") -> dict:
 def changed_settings(old: dict, new: dict, limit: int = 6) -> str:
     """The settings that differ between two stages' params, as ``name: old -> new`` (absent = ``-``); both
     compared as stored in ``stage.json`` (JSON: a tuple equals the list it is written as)."""
-    as_json = lambda d: json.loads(json.dumps(d, sort_keys=True, default=str))  # noqa: E731
-    a, b = _flat(as_json(old)), _flat(as_json(new))
+    a, b = (_flat(json.loads(_canonical(d))) for d in (old, new))
     diff = [f"{k}: {a.get(k, '-')} -> {b.get(k, '-')}" for k in sorted(set(a) | set(b))
             if a.get(k, "-") != b.get(k, "-")]
     return "; ".join(diff[:limit]) + (f"; and {len(diff) - limit} more" if len(diff) > limit else "")
@@ -79,11 +82,11 @@ def begin(directory: Path, key: str, params: dict) -> Path | None:
             stored = {}
         old = stored.get("key")
         if old != key:
-            moved = directory.with_name(f"{directory.name}.stale-{old or 'unknown'}")
-            n = 1
+            stem = f"{directory.name}.stale-{old or 'unknown'}"
+            moved, n = directory.with_name(stem), 1
             while moved.exists():
                 n += 1
-                moved = directory.with_name(f"{directory.name}.stale-{old or 'unknown'}-{n}")
+                moved = directory.with_name(f"{stem}-{n}")
             directory.rename(moved)
             why = changed_settings(stored["params"], params) if stored.get("params") else "no readable stage.json"
             print(f"signpt: {directory} held a run with other settings ({why}); moved it to {moved} "
