@@ -56,7 +56,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from signpt.data.synth import realism as R  # noqa: E402
+from signpt.data.synth import realism as R
+from signpt.data.synth.generate import synth_clips  # noqa: E402
 
 GROUPS = ("mediapipe", "mediapipe-fs", "openpose", "rtmpose")
 LENGTH_STATS = ("len_frames", "len_seconds")
@@ -126,7 +127,7 @@ def main(argv=None) -> int:
         what = f"{len(synth)} samples of {a.synth}"
     else:
         kw = {} if a.profile is None else {"profile": a.profile}
-        synth = R.synth_clips(a.n, a.seed, a.preset, **kw)
+        synth = synth_clips(a.n, a.seed, a.preset, **kw)
         what = f"{len(synth)} samples of preset {a.preset}, seed {a.seed}, profile {a.profile or 'default'}"
     result = measure(real, synth)
     print(f"# synthetic ({what}) vs real ({len(real)} clips)\n")

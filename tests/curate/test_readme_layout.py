@@ -1,4 +1,4 @@
-"""The README's "Real datasets" folder layout, built file for file under $SIGNPT_DATA and curated with
+"""The README's "The paper's datasets" folder layout, built file for file under $SIGNPT_DATA and curated with
 recipes/sl1.5m.yaml: every source reads it and writes the sample whose pose file the layout names."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ ANN = SHARED / "annotations"
 
 def readme_layout() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Real datasets", 1)[1].split("\n## ", 1)[0]
+    section = text.split("## The paper's datasets", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```text\n(.*?)```", section, re.S).group(1)
     return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()]
 

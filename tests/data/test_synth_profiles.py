@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from signpt.data.synth import realism as R
+from signpt.data.synth.generate import synth_clips
 from signpt.data.synth.body import skeleton_points
 from signpt.data.synth.generate import PRESETS, generate, lexicons, make_signers, plan_jobs, produce
 from signpt.data.synth.hand import JOINT_LIMITS, clamp_joints
@@ -124,7 +125,7 @@ def test_generate_profile_marker(tmp_path):
 
 def test_default_profile_closer_to_real_top_down_than_before():
     """Proportions now match estimator keypoints: face width 0.45 shoulder widths (real: 0.44-0.46)."""
-    clips = R.synth_clips(30, seed=0, preset="tiny")
+    clips = synth_clips(30, seed=0, preset="tiny")
     s = R.pool([R.clip_stats(c) for c in clips])
     assert 0.42 < s["face_width"][1] < 0.48
     assert 0.2 < np.median(s["hand_size"][1]) < 0.32

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from signpt.data.synth import realism as R
+from signpt.data.synth.generate import synth_clips
 
 POSES = Path(__file__).parents[1].parent.parent / "shared" / "data" / "poses"
 
@@ -169,7 +170,7 @@ def test_synth_clips_match_generate(tmp_path):
 
     out = generate(tmp_path / "s", preset="tiny", seed=3, curate=False, progress=False)
     rows = [json.loads(x) for x in open(out / "manifest.jsonl")]
-    clips = R.synth_clips(3, seed=3, preset="tiny")
+    clips = synth_clips(3, seed=3, preset="tiny")
     pick = np.linspace(0, len(rows) - 1, 3).round().astype(int)
     from signpt.pose.layouts.k79 import COCO_TO_K79
     for c, i in zip(clips, pick):

@@ -16,7 +16,9 @@ def register(subparsers) -> None:
     p.add_argument("--corpus", required=True, help="corpus directory (signpt store)")
     p.add_argument("--checkpoint", required=True, help="task checkpoint (OUT/model of signpt finetune, or OUT)")
     p.add_argument("--split", default="test", choices=("train", "dev", "test"), help="split (default: test)")
-    p.add_argument("--source", help="corpus source (default: the one the checkpoint was trained on)")
+    p.add_argument("--source", help="corpus source (default: the one the checkpoint was trained on, else the only "
+                                    "one that suits the task); ISLR on another corpus (other people, same signs) "
+                                    "matches classes by normalised label name and leaves out unknown labels")
     p.add_argument("--out", help="output directory (default: next to the checkpoint, eval/)")
     p.add_argument("--batch-size", type=int, help="evaluation batch size (results do not depend on it)")
     p.add_argument("--decode", choices=("greedy", "beam"), help="CSLR: CTC decoding (default: the checkpoint's)")
@@ -39,6 +41,11 @@ def run(args) -> int:
         print(json.dumps(result.metrics, indent=2, ensure_ascii=False))
     else:
         print(result.table)
+        if result.metrics.get("classes_matched_by"):
+            unknown = result.metrics.get("unknown_labels") or {}
+            print(f"classes matched by {result.metrics['classes_matched_by']} (another corpus than the model's); "
+                  f"{result.metrics['unknown_label_samples']} sample(s) with a label the model does not know were "
+                  f"left out" + (": " + ", ".join(f"{k} ({v})" for k, v in list(unknown.items())[:10]) if unknown else ""))
         if "signature" in result.metrics:
             print(f"BLEU signature: {result.metrics['signature']}")
         for name, path in result.files.items():

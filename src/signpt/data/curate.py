@@ -40,7 +40,8 @@ class SkippedSample:
     source: str
     id: str
     reason: str
-    """Category: missing pose file, empty pose file, unreadable pose file, layout mismatch, no text,
+    """Category: missing pose file, empty pose file (0 bytes, or no keypoint detected in any frame), unreadable
+    pose file, layout mismatch, no text,
     zero-length cut, cut outside pose, too short, too long, annotation, invalid sample, duplicate id,
     hand refinement."""
     detail: str = ""
@@ -165,22 +166,23 @@ class _PoseCache:
         self.key = None
         self.value = None
 
-    def get(self, path: Path | None):
-        if path is not None and self.key == path:
+    def get(self, path: Path | None, options: dict | None = None):
+        key = (path, json.dumps(options or {}, sort_keys=True, default=str))
+        if path is not None and self.key == key:
             if isinstance(self.value, _Skip):
                 raise self.value
             return self.value
         try:
-            self.value = _read_k79(path, self.cfg)
+            self.value = _read_k79(path, self.cfg, options)
         except _Skip as e:
             self.value = e
-            self.key = path
+            self.key = key
             raise
-        self.key = path
+        self.key = key
         return self.value
 
 
-def _read_k79(path: Path | None, cfg: SourceConfig):
+def _read_k79(path: Path | None, cfg: SourceConfig, options: dict | None = None):
     from signpt.pose import read_pose, to_k79
 
     if path is None:
@@ -189,13 +191,15 @@ def _read_k79(path: Path | None, cfg: SourceConfig):
         raise _Skip("missing pose file", f"{path} does not exist", path)
     if path.is_file() and path.stat().st_size == 0:
         raise _Skip("empty pose file", f"{path} is empty (0 bytes)", path)
-    kw = {"trusted": cfg.trusted, "fps": cfg.fps}
+    kw = {"trusted": cfg.trusted, "fps": cfg.fps, **(options or {})}
     if cfg.frame_size is not None:
         kw["frame_size"] = cfg.frame_size
     try:
         seq = read_pose(path, **kw)
     except Exception as e:  # noqa: BLE001 - corrupt/truncated files raise all kinds of errors
         raise _Skip("unreadable pose file", f"{type(e).__name__}: {e}", path) from None
+    if not (seq.confidence > 0).any():
+        raise _Skip("empty pose file", f"{path}: no keypoint is present in any of its {seq.num_frames} frames", path)
     if cfg.layout is not None and seq.layout != cfg.layout:
         raise _Skip("layout mismatch", f"{path} is in layout {seq.layout!r}, the recipe says {cfg.layout!r}", path)
     try:
@@ -302,7 +306,7 @@ def curate_source(cfg: SourceConfig, options: CurationOptions, out: str | Path, 
             try:
                 if src.require_text and not (rec.text and rec.text.strip()):
                     raise _Skip("no text", "the source requires text and this sample has none", rec.pose)
-                seq = cache.get(rec.pose)
+                seq = cache.get(rec.pose, rec.pose_options)
                 s, e, is_cut = _cut(rec, seq)
                 n = e - s
                 if n < options.min_frames:

@@ -24,6 +24,7 @@ A recipe is a YAML file (or the same structure as a dict)::
         trusted: false            # allow pickle pose/annotation files (never for untrusted input)
         require_text: true        # a sample without text is skipped (false for unpaired sources)
         hands: null               # {poses: DIR, pose_format: auto, mode: add|replace}
+        split: null               # every record of the source into this split (train|dev|test|pretrain)
         options: {}               # adapter-specific (see each adapter's docstring)
 
 Relative paths are resolved against the recipe file's folder (or ``base_dir`` for dicts); ``$VARS`` and
@@ -39,49 +40,12 @@ from pathlib import Path
 
 import yaml
 
+from signpt.data.source_config import DEFAULT_TEMPLATES, HandsConfig, SourceConfig
 from signpt.errors import ConfigError
-
-DEFAULT_TEMPLATES = {
-    "en": "This word is {gloss}.",
-    "de": "Dieses Wort ist {gloss}.",
-    "zh": "这个词是{gloss}。",
-}
-"""The paper's constant template ("apple" -> "This word is apple."), with German and Chinese equivalents."""
 
 POSE_FORMATS = ("auto", "pose", "npz", "npy", "pkl", "pickle", "json", "openpose")
 HAND_MODES = ("add", "replace")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]*$")
-
-
-@dataclass
-class HandsConfig:
-    """A second, hand-specialised estimator's per-video outputs (paper: InterWild)."""
-
-    poses: Path
-    pose_format: str = "auto"
-    mode: str = "add"
-    """``add``: keep the body-estimator sample and add a refined copy (id suffix ``+hands``), as the paper
-    does to expand SL-1.5M; ``replace``: write only the refined sample."""
-
-
-@dataclass
-class SourceConfig:
-    name: str
-    adapter: str
-    annotations: Path
-    poses: Path | None
-    pose_format: str = "auto"
-    layout: str | None = None
-    sign_language: str | None = None
-    spoken_language: str | None = None
-    split_map: dict = field(default_factory=dict)
-    template: str | None = None
-    fps: float | None = None
-    frame_size: tuple[int, int] | str | None = None
-    trusted: bool = False
-    require_text: bool | None = None
-    hands: HandsConfig | None = None
-    options: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -108,7 +72,7 @@ class Recipe:
 
 _SOURCE_KEYS = {
     "name", "adapter", "annotations", "poses", "pose_format", "layout", "language", "split_map",
-    "template", "fps", "frame_size", "trusted", "require_text", "hands", "options",
+    "template", "fps", "frame_size", "trusted", "require_text", "hands", "options", "split",
 }
 _OPTION_KEYS = {"layout", "min_frames", "max_frames", "shard_size", "templates"}
 
@@ -175,7 +139,7 @@ def _parse_options(raw, where: str) -> CurationOptions:
 
 
 def _parse_source(raw, i: int, base: Path, where: str) -> SourceConfig:
-    from signpt.data.sources import ADAPTERS
+    from signpt.data.sources import ADAPTERS, get_adapter
 
     if not isinstance(raw, dict):
         raise ConfigError(f"{where}: sources[{i}] must be a mapping")
@@ -183,7 +147,7 @@ def _parse_source(raw, i: int, base: Path, where: str) -> SourceConfig:
     unknown = set(raw) - _SOURCE_KEYS
     if unknown:
         raise ConfigError(f"{label}: unknown key(s) {sorted(unknown)} (known: {sorted(_SOURCE_KEYS)})")
-    for key in ("name", "adapter", "annotations") + (() if raw.get("adapter") == "generic" else ("poses",)):
+    for key in ("name", "adapter", "annotations"):
         if not raw.get(key):
             raise ConfigError(f"{label}: missing required key {key!r}")
     name = str(raw["name"])
@@ -192,6 +156,8 @@ def _parse_source(raw, i: int, base: Path, where: str) -> SourceConfig:
     adapter = str(raw["adapter"])
     if adapter not in ADAPTERS:
         raise ConfigError(f"{label}: unknown adapter {adapter!r} (known: {', '.join(sorted(ADAPTERS))})")
+    if get_adapter(adapter).DEFAULTS.needs_poses and not raw.get("poses"):
+        raise ConfigError(f"{label}: missing required key 'poses' (the folder of the {adapter} pose files)")
     pose_format = str(raw.get("pose_format", "auto")).lstrip(".")
     if pose_format not in POSE_FORMATS:
         raise ConfigError(f"{label}: pose_format {pose_format!r} not one of {POSE_FORMATS}")
@@ -206,6 +172,9 @@ def _parse_source(raw, i: int, base: Path, where: str) -> SourceConfig:
     for k, v in split_map.items():
         if v is not None and v not in SPLITS:
             raise ConfigError(f"{label}: split_map.{k} = {v!r} is not one of {SPLITS} (or null to drop)")
+    split = raw.get("split")
+    if split is not None and split not in SPLITS:
+        raise ConfigError(f"{label}: split {split!r} is not one of {SPLITS}")
     template = raw.get("template")
     if template is not None:
         _check_template(template, f"{label}: template")
@@ -255,6 +224,7 @@ def _parse_source(raw, i: int, base: Path, where: str) -> SourceConfig:
         pose_format=pose_format, layout=layout, sign_language=lang.get("sign"), spoken_language=lang.get("spoken"),
         split_map=dict(split_map), template=template, fps=fps, frame_size=frame_size, trusted=bool(raw.get("trusted", False)),
         require_text=None if require_text is None else bool(require_text), hands=hands, options=dict(options),
+        split=split,
     )
 
 

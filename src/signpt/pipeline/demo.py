@@ -1,14 +1,18 @@
-"""``signpt demo``: the whole system end to end on the synthetic corpus, and the paper's central comparison.
+"""``signpt demo``: the whole system end to end, and the paper's central comparison (pre-trained vs scratch).
 
-Stages (each reused on rerun, see ``signpt.pipeline.stages``)::
+On the synthetic corpus by default; with ``recipe`` on any curation recipe (e.g. ``recipes/crowd.yaml``, real
+people), fine-tuning every task the corpus has data for. Stages (each reused on rerun, see
+``signpt.pipeline.stages``)::
 
     OUT/synth/                    raw poses + manifest + recipe; OUT/synth/corpus: the curated corpus
+    OUT/corpus/                   instead, with a recipe: the corpus it curates
     OUT/pretrain/seed<S>/         tiny model pre-trained with seed S (train_log.csv, checkpoints/, encoder/)
     OUT/finetune/<task>/<variant>/seed<S>/
                                   variant "pretrained": from OUT/pretrain/seed<S>; "scratch": the same
                                   architecture with random weights; both with fine-tuning seed S and the
                                   same budget; eval/ holds metrics, tables and examples per split
-    OUT/index/                    search index of the test split (``signpt serve --index OUT/index``)
+    OUT/index/                    search index of the test split (``signpt serve --index OUT/index``), when the
+                                  corpus has a retrieval task
     OUT/results.json              every metric of every run
     OUT/report.md                 tables, examples, plots (OUT/plots/*.png), rendered poses (OUT/poses/*.png)
 
@@ -45,9 +49,18 @@ class DemoConfig:
     examples: int = 5
 
 
-def demo_config(quick: bool = False) -> DemoConfig:
+def demo_config(quick: bool = False, recipe: bool = False) -> DemoConfig:
     """The default demo (minutes on a 2-core CPU) or the `quick` smoke run (the "tiny" synthetic corpus,
-    a few dozen steps: checks that everything runs, its numbers mean little)."""
+    a few dozen steps: checks that everything runs, its numbers mean little). `recipe`: the budgets for a
+    corpus curated from a recipe (e.g. the real crowd: thousands of short isolated clips, so fewer epochs;
+    the quick run caps every fine-tuning at a few dozen steps)."""
+    if recipe:
+        if quick:
+            return DemoConfig(pretrain={"max_steps": 40, "batch_size": 16},
+                              finetune_epochs={"islr": 1, "cslr": 1, "slt": 1, "retrieval": 1},
+                              finetune_train={t: {"max_steps": 30} for t in TASKS},
+                              splits=("dev", "test"), render_samples=2, examples=3)
+        return DemoConfig(finetune_epochs={"islr": 8, "cslr": 30, "slt": 20, "retrieval": 8})
     if not quick:
         return DemoConfig()
     return DemoConfig(synth_preset="tiny", pretrain={"max_steps": 40, "batch_size": 16},
@@ -60,27 +73,36 @@ def default_workers() -> int:
 
 
 def run_demo(out: str | Path = "demo", quick: bool = False, seeds: int = 1, progress: bool = True, *,
-             config: DemoConfig | None = None, workers: int | None = None, threads: int = 1) -> Path:
+             recipe: str | Path | None = None, config: DemoConfig | None = None, workers: int | None = None,
+             threads: int = 1) -> Path:
     """Run the demo into `out` (see the module docstring) and return the path of ``report.md``.
 
-    workers: parallel training processes (default: 2 on a machine with 2+ cores), each with `threads`
-    torch threads (1 is fastest for the tiny model on a shared 2-core CPU)."""
+    recipe: a curation recipe to run on instead of the synthetic corpus. workers: parallel training processes
+    (default: 2 on a machine with 2+ cores), each with `threads` torch threads (1 is fastest for the tiny
+    model on a shared 2-core CPU)."""
     from signpt.pipeline.report import write_report
 
     if seeds < 1:
         from signpt.errors import ConfigError
         raise ConfigError(f"seeds={seeds}: need at least 1")
-    cfg = config or demo_config(quick)
+    cfg = config or demo_config(quick, recipe=recipe is not None)
     workers = default_workers() if workers is None else max(1, int(workers))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     t_all = time.time()
 
-    # 1. synthetic corpus, curated through the recipe path
+    # 1. the corpus: synthetic, curated through its recipe, or the given recipe's
     t0 = time.time()
-    corpus = synth_stage(out / "synth", cfg, progress)
-    timings["synth + curate"] = time.time() - t0
+    if recipe is None:
+        corpus = synth_stage(out / "synth", cfg, progress)
+        timings["synth + curate"] = time.time() - t0
+    else:
+        corpus = curate_stage(out / "corpus", recipe, progress)
+        timings["curate"] = time.time() - t0
+    tasks, skipped = available_tasks(corpus)
+    if progress and skipped:
+        banner("no fine-tuning data for " + "; ".join(f"{t} ({why})" for t, why in skipped.items()))
 
     # 2. pre-training, one per seed
     t0 = time.time()
@@ -94,17 +116,18 @@ def run_demo(out: str | Path = "demo", quick: bool = False, seeds: int = 1, prog
 
     # 3. fine-tuning + evaluation: every task x {pre-trained, scratch} x seed
     t0 = time.time()
-    fjobs = finetune_jobs(out, corpus, cfg, seeds, pjobs)
+    fjobs = finetune_jobs(out, corpus, cfg, seeds, pjobs, tasks)
     if progress:
-        banner(f"fine-tuning {len(TASKS)} tasks x {len(VARIANTS)} variants x {seeds} seed(s) "
+        banner(f"fine-tuning {len(tasks)} task(s) x {len(VARIANTS)} variants x {seeds} seed(s) "
                f"= {len(fjobs)} runs, evaluating on {', '.join(cfg.splits)}")
     results = run_jobs(fjobs, workers=workers, threads=threads, progress=progress, desc="fine-tuning")
     timings["fine-tuning + evaluation"] = time.time() - t0
 
     # 4. search index of the test split, with the pre-trained retrieval model of seed 0
-    t0 = time.time()
-    index_stage(out, corpus, progress)
-    timings["search index"] = time.time() - t0
+    if "retrieval" in tasks:
+        t0 = time.time()
+        index_stage(out, corpus, progress)
+        timings["search index"] = time.time() - t0
 
     # 5. report
     t0 = time.time()
@@ -114,7 +137,9 @@ def run_demo(out: str | Path = "demo", quick: bool = False, seeds: int = 1, prog
              "out": j.out, **r} for j, r in zip(fjobs, results)]
     timings["report"] = 0.0
     record = {"config": asdict(cfg), "seeds": seeds, "corpus": str(corpus), "runs": runs,
-              "pretrain": [j.out for j in pjobs], "timings_s": timings}
+              "pretrain": [j.out for j in pjobs], "timings_s": timings,
+              "recipe": None if recipe is None else str(recipe), "tasks": list(tasks),
+              "skipped_tasks": skipped}
     report = write_report(out, record)
     timings["report"] = time.time() - t0
     timings["total"] = time.time() - t_all
@@ -146,6 +171,49 @@ def synth_stage(directory: Path, cfg: DemoConfig, progress: bool) -> Path:
     return directory / "corpus"
 
 
+def curate_stage(directory: Path, recipe: str | Path, progress: bool) -> Path:
+    """Curate `recipe` into `directory` (reused when done for the same recipe text at the same path; a
+    killed curation resumes, see ``signpt.data.curate``); returns the corpus directory."""
+    from signpt.data.curate import curate
+    from signpt.data.recipe import load_recipe
+    from signpt.errors import ConfigError
+
+    path = Path(recipe).resolve()
+    if not path.is_file():
+        raise ConfigError(f"{recipe}: recipe file not found")
+    load_recipe(path)  # a bad recipe fails here, before anything is written
+    params = {"kind": "curate", "recipe": str(path), "text": path.read_text(encoding="utf-8")}
+    key = stage_key(params)
+    if finished(directory, key) is None:
+        if progress:
+            banner(f"curating {recipe} into {directory}")
+        begin(directory, key, params)
+        t0 = time.time()
+        report = curate(path, directory, progress=progress)
+        if report.errors:
+            raise ConfigError(f"{recipe}: source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in report.errors.items()))
+        finish(directory, key, {"corpus": str(directory), "written": report.written,
+                                "skipped": len(report.skipped)}, time.time() - t0)
+    return directory
+
+
+def available_tasks(corpus: Path) -> tuple[list[str], dict[str, str]]:
+    """(tasks the corpus has training data for, {task: why not} for the others), in :data:`TASKS` order."""
+    from signpt.data.store import Corpus
+    from signpt.errors import CorpusError
+    from signpt.tasks.common import resolve_source
+
+    c = Corpus(corpus)
+    tasks, skipped = [], {}
+    for task in TASKS:
+        try:
+            resolve_source(c, task)
+            tasks.append(task)
+        except CorpusError as e:
+            skipped[task] = str(e).split(": ", 1)[-1].split("; pass --source")[0]
+    return tasks, skipped
+
+
 def index_stage(out: Path, corpus: Path, progress: bool) -> Path:
     """OUT/index: ``signpt index`` of the test split with OUT/finetune/retrieval/pretrained/seed0 (reused when
     it is complete for that checkpoint and corpus)."""
@@ -160,14 +228,15 @@ def index_stage(out: Path, corpus: Path, progress: bool) -> Path:
     return target
 
 
-def finetune_jobs(out: Path, corpus: Path, cfg: DemoConfig, seeds: int, pjobs: list[PretrainJob]) -> list[FinetuneJob]:
-    """The fine-tuning runs, longest first (keeps two workers busy to the end)."""
+def finetune_jobs(out: Path, corpus: Path, cfg: DemoConfig, seeds: int, pjobs: list[PretrainJob],
+                  tasks=TASKS) -> list[FinetuneJob]:
+    """The fine-tuning runs of `tasks`, longest first (keeps two workers busy to the end)."""
     jobs = []
     for s in range(seeds):
         pj = pjobs[s]
         init = pj.out  # its checkpoints/latest: encoder + the contrastive head (retrieval uses both)
         upstream = stage_key(pj.params())
-        for task in TASKS:
+        for task in tasks:
             for variant in VARIANTS:
                 jobs.append(FinetuneJob(
                     task=task, corpus=str(corpus), out=str(out / "finetune" / task / variant / f"seed{s}"),

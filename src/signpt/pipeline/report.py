@@ -167,6 +167,14 @@ def sequence_examples(task: str, runs: list[dict], limit: int) -> str:
     return "\n".join(lines) + "\n" + ("\n" + " ".join(notes) + "\n" if notes else "")
 
 
+def _spread(items: list, limit: int) -> list:
+    """`limit` items evenly spaced over `items` (first and last included): examples from across the split,
+    not only its first signer."""
+    if len(items) <= limit:
+        return list(items)
+    return [items[i] for i in np.linspace(0, len(items) - 1, limit).round().astype(int)]
+
+
 def islr_examples(runs: list[dict], limit: int) -> str:
     pre, scr = _pair(runs, "islr")
     scr_by_id = {e["id"]: e for e in scr}
@@ -179,7 +187,7 @@ def islr_examples(runs: list[dict], limit: int) -> str:
 
     lines = ["| Sample | Reference | Pre-trained top-5 (probability) | Scratch top-5 (probability) |",
              "| --- | --- | --- | --- |"]
-    for ex in pre[:limit]:
+    for ex in _spread(pre, limit):
         lines.append(f"| {_esc(ex['id'])} | {_esc(ex['reference'])} | {top(ex, ex['reference'])} "
                      f"| {top(scr_by_id.get(ex['id']), ex['reference'])} |")
     return "\n".join(lines) + "\n"
@@ -322,7 +330,7 @@ def render_samples(corpus_dir: str, runs: list[dict], out_dir: Path, count: int)
             view = corpus.filter(source=resolve_source(corpus, task), split="test")
         except Exception:
             continue
-        for i in range(min(n, len(view))):
+        for i in _spread(list(range(len(view))), n):
             picks.append((task, view[i]))
     out = []
     for task, s in picks:
@@ -355,10 +363,19 @@ def build_report(out: Path, record: dict, *, figures: bool = True) -> str:
     splits = list(cfg.get("splits") or ["test"])
     head_split = "test" if "test" in splits else splits[-1]
     head, verdicts = headline(data, head_split)
-    lines = ["# signpt demo report", ""]
+    recipe = record.get("recipe")
+    tasks = [t for t in TASKS if t in data]
+    if recipe:
+        lines = ["# signpt demo report", ""]
+        if _is_real(record):
+            lines += ["## Real data", "", corpus_summary(record["corpus"]), ""]
+        what = f"Corpus curated from the recipe `{recipe}` into `{record['corpus']}`"
+    else:
+        lines = ["# signpt demo report", ""]
+        what = (f"Synthetic corpus `{cfg['synth_preset']}` (seed {cfg['synth_seed']}), curated through its recipe "
+                f"into `{record['corpus']}`")
     lines += [
-        f"Synthetic corpus `{cfg['synth_preset']}` (seed {cfg['synth_seed']}), curated through its recipe into "
-        f"`{record['corpus']}`; `{cfg['model_preset']}` model pre-trained with "
+        f"{what}; `{cfg['model_preset']}` model pre-trained with "
         f"{', '.join(f'{k}={v}' for k, v in cfg['pretrain'].items())}; each task fine-tuned twice with the same "
         f"seed and budget — from the pre-trained encoder, and from scratch (same architecture, random weights) — "
         f"and evaluated on splits {', '.join(splits)}, whose signers appear nowhere in pre-training or training.",
@@ -376,24 +393,32 @@ def build_report(out: Path, record: dict, *, figures: bool = True) -> str:
     lines.append(f"Pre-training is ahead on {len(ahead)} of {len(verdicts)} tasks"
                  + (f" ({', '.join(TASK_NAMES[t] for t in ahead)})." if ahead else "."))
     lines.append("")
-    budget = ", ".join(f"{t} {e} epochs" for t, e in cfg["finetune_epochs"].items())
+    budget = ", ".join(f"{t} {e} epochs" for t, e in cfg["finetune_epochs"].items() if t in tasks)
     lines += [f"Fine-tuning budget (`tiny` task presets): {budget}.", ""]
+    skipped = record.get("skipped_tasks") or {}
+    if skipped:
+        lines += ["Not fine-tuned, for want of training data in the corpus: "
+                  + ", ".join(TASK_NAMES[t] for t in skipped) + " (`results.json` says why).", ""]
     lines += ["## Results per task (paper layout)", ""]
-    for task in TASKS:
-        if task in data:
-            lines += [task_table(task, data[task]), ""]
-    lines += [
-        "ISLR: accuracy (%) on synth-islr; CSLR: WER with deletion/insertion rates (%) on synth-sent; SLT: BLEU "
-        "and ROUGE-L (%) on synth-sent; retrieval: recall at K (%) and median rank over the split's "
-        "sign-text pairs, ties counted as CLIP4Clip's / CiCo's compute_metrics counts them (every position "
-        "holding the correct score is an entry).", "",
-    ]
+    for task in tasks:
+        lines += [task_table(task, data[task]), ""]
+    sources = _task_sources(record["corpus"], tasks)
+    notes = {"islr": "ISLR: accuracy (%)", "cslr": "CSLR: WER with deletion/insertion rates (%)",
+             "slt": "SLT: BLEU and ROUGE-L (%)",
+             "retrieval": "retrieval: recall at K (%) and median rank over the split's sign-text pairs, ties counted "
+                          "as CLIP4Clip's / CiCo's compute_metrics counts them (every position holding the correct "
+                          "score is an entry)"}
+    lines += ["; ".join(notes[t] + (f" on {sources[t]}" if sources.get(t) else "") for t in tasks) + ".", ""]
     lines += ["## Qualitative examples (test split, seed 0)", ""]
     n = int(cfg.get("examples", 5))
-    lines += ["### Gloss-free SLT (as Table XX)", "", sequence_examples("slt", runs, n), ""]
-    lines += ["### CSLR (as Table XXI)", "", sequence_examples("cslr", runs, n), ""]
-    lines += ["### ISLR top-5 (the reference in bold)", "", islr_examples(runs, n), ""]
-    lines += ["### Text-to-video retrieval top-5 (the paired video in bold)", "", retrieval_examples(runs, n), ""]
+    if "slt" in tasks:
+        lines += ["### Gloss-free SLT (as Table XX)", "", sequence_examples("slt", runs, n), ""]
+    if "cslr" in tasks:
+        lines += ["### CSLR (as Table XXI)", "", sequence_examples("cslr", runs, n), ""]
+    if "islr" in tasks:
+        lines += ["### ISLR top-5 (the reference in bold)", "", islr_examples(runs, n), ""]
+    if "retrieval" in tasks:
+        lines += ["### Text-to-video retrieval top-5 (the paired video in bold)", "", retrieval_examples(runs, n), ""]
     if figures:
         lines += ["## Training curves", ""]
         p = plot_pretraining(record.get("pretrain", []), out / "plots" / "pretrain_loss.png")
@@ -416,6 +441,62 @@ def build_report(out: Path, record: dict, *, figures: bool = True) -> str:
     lines += ["Per-run files: `finetune/<task>/<pretrained|scratch>/seed<S>/eval/` (metrics JSON, tables, "
               "examples); every number above is in `results.json`.", ""]
     return "\n".join(lines)
+
+
+def _task_sources(corpus_dir: str, tasks) -> dict[str, str]:
+    """{task: the corpus source it was fine-tuned on} (empty where it cannot be told)."""
+    from signpt.data.store import Corpus
+    from signpt.errors import SignptError
+    from signpt.tasks.common import resolve_source
+
+    try:
+        corpus = Corpus(corpus_dir)
+    except (SignptError, OSError):
+        return {}
+    out = {}
+    for t in tasks:
+        try:
+            out[t] = resolve_source(corpus, t)
+        except SignptError:
+            pass
+    return out
+
+
+def corpus_summary(corpus_dir: str) -> str:
+    """Samples, signers and ISLR classes per source and split, as a Markdown table."""
+    from signpt.data.store import Corpus
+
+    c = Corpus(corpus_dir)
+    src, split, signer, label = (c.column(k) for k in ("source", "split", "signer", "label"))
+    rows = {}
+    for so, sp, si, la in zip(src, split, signer, label.tolist()):
+        r = rows.setdefault((so, sp), [0, set(), set()])
+        r[0] += 1
+        r[1].add(si)
+        if la >= 0:
+            r[2].add(la)
+    order = {s: i for i, s in enumerate(("pretrain", "train", "dev", "test"))}
+    lines = ["| Source | Split | Samples | Signers | Classes |", "| --- | --- | ---: | ---: | ---: |"]
+    for (so, sp), (n, signers, classes) in sorted(rows.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 9))):
+        lines.append(f"| {so} | {sp} | {n:,} | {len(signers - {None})} | {len(classes) or '-'} |")
+    seen = set().union(*(r[1] for (so, sp), r in rows.items() if sp in ("pretrain", "train")))
+    held = set().union(*(r[1] for (so, sp), r in rows.items() if sp in ("dev", "test")))
+    shared = sorted(str(x) for x in (seen & held) - {None})
+    note = ("No dev or test signer appears in a pre-training or training sample." if not shared else
+            f"{len(shared)} signer(s) appear in both training and evaluation splits: {', '.join(shared[:5])}.")
+    return "\n".join(lines) + "\n\n" + note
+
+
+def _is_real(record: dict) -> bool:
+    """True unless every sample of the corpus comes from the synthetic generator (its sources are synth*)."""
+    from signpt.data.store import Corpus
+    from signpt.errors import SignptError
+
+    try:
+        sources = set(Corpus(record["corpus"]).column("source"))
+    except (SignptError, OSError, KeyError):
+        return True
+    return not all(s.startswith("synth") for s in sources)
 
 
 REAL_POSES_HEADING = "## Real poses (not synthetic): cross-alphabet fingerspelling retrieval"

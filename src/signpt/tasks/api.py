@@ -87,7 +87,7 @@ def finetune(task: str, corpus, *, init: str | Path | None = None, scratch: bool
 
     meta = {
         "task": task, "task_config": cfg.to_dict(), "encoder": _encoder_dict(encoder), "spec": model.spec(),
-        "source": src, "init": None if (init is None or scratch) else str(init),
+        "source": src, "corpus": str(Path(corpus.root).resolve()), "init": None if (init is None or scratch) else str(init),
         "architecture_from": None if init is None else str(init), "seed": seed,
         "encoder_lr_scale": scale,
     }
@@ -125,26 +125,41 @@ def run_evaluation(task: str, corpus, checkpoint, *, split: str = "test", out: s
                    beam_size: int | None = None, phoenix_cleanup: str | None = None,
                    num_examples: int = 10) -> TaskResult:
     """Evaluate a task checkpoint on one split; writes ``metrics_<split>.json``, ``table_<split>.md`` and
-    ``examples_<split>.{md,jsonl}`` to `out` (default: ``<checkpoint>/../eval``). Deterministic."""
+    ``examples_<split>.{md,jsonl}`` to `out` (default: ``<checkpoint>/../eval``). Deterministic.
+
+    ISLR on another corpus than the one the model was trained on (other people, same signs): classes are
+    matched by their normalised label name (:func:`signpt.tasks.islr.class_map`); samples whose label the
+    model does not know are counted (``metrics["unknown_label_samples"]``, per name in
+    ``metrics["unknown_labels"]``) and left out of the score. The source defaults to the checkpoint's, else to
+    the only source of the corpus with samples of `split` usable for the task."""
     from signpt.tasks.common import TaskConfig
 
     mod = task_module(task)
     model, meta = load_task_model(checkpoint, task)
     cfg = TaskConfig.from_dict(meta["task_config"])
     corpus = _corpus(corpus)
-    src = source or meta["source"]
+    src = source or _evaluation_source(task, corpus, split, meta["source"])
     view = _usable(task, corpus.filter(source=src, split=split))
     if len(view) == 0:
         raise ConfigError(f"{corpus.root}: no {split} samples of source {src!r} usable for {task}")
-    kw = {}
+    kw, extra = {}, {}
     if task == "cslr":
         kw = {"mode": decode, "phoenix_cleanup": phoenix_cleanup}
     elif task == "slt":
         kw = {"beam_size": beam_size}
+    elif task == "islr" and _other_corpus(meta, corpus, src):
+        mapping, unknown = mod.class_map(model, view)
+        if not mapping:
+            raise ConfigError(f"{corpus.root}: none of the {len(view)} {split} samples of {src!r} has a label the "
+                              f"model knows (e.g. {sorted(unknown)[:5]}; the model's: {model.class_names[:5]}...)")
+        view = view.filter(ids=list(mapping))
+        kw = {"labels_by_id": mapping}
+        extra = {"classes_matched_by": "normalised label name", "unknown_label_samples": sum(unknown.values()),
+                 "unknown_labels": dict(sorted(unknown.items(), key=lambda kv: -kv[1]))}
     with torch.no_grad():
         metrics, examples = mod.evaluate_model(model, eval_batches(view, cfg, batch_size), **kw)
     metrics = {**metrics, "split": split, "source": src, "num_samples": len(view),
-               "checkpoint": str(model_dir(checkpoint))}
+               "checkpoint": str(model_dir(checkpoint)), **extra}
     table = mod.table({row_name(meta): {split: metrics}}, title=f"{task.upper()} on {src} ({split})")
     out = Path(out) if out is not None else model_dir(checkpoint).parent / "eval"
     files = {
@@ -156,6 +171,30 @@ def run_evaluation(task: str, corpus, checkpoint, *, split: str = "test", out: s
     write_text(files["examples"], mod.examples_markdown(examples, num_examples))
     write_text(files["examples_jsonl"], "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples))
     return TaskResult(task, split, metrics, examples, table, files)
+
+
+def _evaluation_source(task: str, corpus, split: str, trained_on: str) -> str:
+    """The checkpoint's source when the corpus has it, else the corpus's only source usable for `task` in `split`."""
+    sources = sorted(set(corpus.filter(split=split).column("source")))
+    if trained_on in sources:
+        return trained_on
+    usable = [s for s in sources if len(_usable(task, corpus.filter(source=s, split=split)))]
+    if task == "islr":  # isolated signs: a source with labels
+        usable = [s for s in usable if (corpus.filter(source=s, split=split).column("label") >= 0).any()]
+    if len(usable) == 1:
+        return usable[0]
+    raise ConfigError(f"{corpus.root}: the checkpoint was trained on source {trained_on!r}, which this corpus lacks; "
+                      f"{'several' if usable else 'no'} {split} source(s) suit {task}: {usable or sources}; "
+                      f"choose one with --source")
+
+
+def _other_corpus(meta: dict, corpus, source: str) -> bool:
+    """True when `corpus` is not the one the checkpoint was trained on (its path is recorded since signpt
+    0.1; older checkpoints: when the source differs)."""
+    trained = meta.get("corpus")
+    if trained is not None:
+        return Path(trained) != Path(corpus.root).resolve()
+    return source != meta["source"]
 
 
 def evaluate(task: str, corpus, checkpoint, split: str = "test", out: str | Path | None = None, **kw) -> dict:

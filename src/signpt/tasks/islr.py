@@ -89,15 +89,47 @@ def build(encoder: nn.Module, train_view, all_view=None, **head) -> ISLRModel:
     return ISLRModel(encoder, num_classes, [n or str(i) for i, n in enumerate(names)], **head)
 
 
+def class_map(model: ISLRModel, view) -> tuple[dict[str, int], dict[str, int]]:
+    """Classes of another corpus by name: ({sample id: model class}, {unknown label name: samples}).
+
+    A sample's class name is its gloss (joined) or else its text, compared with the model's class names by
+    :func:`signpt.data.labels.normalise_label` (case, spaces, ``_``, ``-``, ``%XX``). Samples whose name the
+    model does not know are left out and counted; so are names that two model classes share (ambiguous)."""
+    from collections import Counter
+
+    from signpt.data.labels import normalise_label
+
+    known: dict[str, int] = {}
+    ambiguous = set()
+    for i, name in enumerate(model.class_names):
+        k = normalise_label(name)
+        if k in known:
+            ambiguous.add(k)
+        known[k] = i
+    mapping, unknown = {}, Counter()
+    for sid, gloss, text in zip(view.column("id"), view.column("gloss"), view.column("text")):
+        name = " ".join(gloss) if gloss else (text or "")
+        k = normalise_label(name)
+        if k in known and k not in ambiguous:
+            mapping[sid] = known[k]
+        else:
+            unknown[name + (" (ambiguous)" if k in ambiguous else "")] += 1
+    return mapping, dict(unknown)
+
+
 @torch.no_grad()
-def evaluate_model(model: ISLRModel, batches: Iterable[PoseBatch]) -> tuple[dict, list[dict]]:
+def evaluate_model(model: ISLRModel, batches: Iterable[PoseBatch],
+                   labels_by_id: dict[str, int] | None = None) -> tuple[dict, list[dict]]:
     """(metrics, examples): per-instance/per-class top-1/5 in %; one example per sample (id, reference,
-    top-5 predictions)."""
+    top-5 predictions). `labels_by_id`: the model's class of each sample (another corpus, see
+    :func:`class_map`) instead of the samples' own label indices."""
     model.eval()
     scores, labels, examples = [], [], []
     for batch in batches:
         logits = model.logits(batch).float().cpu()
         scores.append(logits)
+        if labels_by_id is not None:
+            batch.labels = torch.as_tensor([labels_by_id[i] for i in batch.ids], dtype=torch.long)
         labels.append(batch.labels.cpu())
         probs = logits.softmax(-1)
         p, i = probs.topk(min(5, model.num_classes), dim=-1)

@@ -16,7 +16,7 @@ from signpt.data.sources.base import AdapterDefaults, Record, Source
 ADAPTERS = {
     name: f"signpt.data.sources.{name}"
     for name in ("wlasl", "msasl", "nmfs_csl", "slr500", "phoenix2014", "phoenix2014t", "csl_daily", "how2sign",
-                 "bobsl", "generic")
+                 "bobsl", "generic", "mp_data", "kaggle_islr", "signbridge")
 }
 
 
@@ -28,7 +28,7 @@ def get_adapter(name: str) -> ModuleType:
 
 
 def open_source(cfg, templates: dict | None = None) -> Source:
-    from signpt.data.recipe import DEFAULT_TEMPLATES
+    from signpt.data.source_config import DEFAULT_TEMPLATES
 
     return Source(cfg=cfg, defaults=get_adapter(cfg.adapter).DEFAULTS, templates=dict(templates or DEFAULT_TEMPLATES))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from signpt.data.recipe import DEFAULT_TEMPLATES, SourceConfig
+from signpt.data.source_config import DEFAULT_TEMPLATES, SourceConfig
 from signpt.data.schema import SPLITS
 from signpt.errors import CurationError
 
@@ -69,6 +69,8 @@ class Record:
     """Name of the video the pose comes from (to find a second estimator's file for hand refinement)."""
     warnings: list[str] = field(default_factory=list)
     """Problems that do not stop the sample (e.g. mojibake kept in the text); listed in the curation report."""
+    pose_options: dict = field(default_factory=dict)
+    """Extra keyword arguments for :func:`signpt.pose.read_pose` (e.g. a MediaPipe block order)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class AdapterDefaults:
     """Isolated signs: the gloss becomes a sentence through the template."""
     require_text: bool = True
     split_map: dict = field(default_factory=dict)
+    needs_poses: bool = True
+    """The recipe must name a ``poses`` folder (False where the poses sit in the annotations' folders)."""
 
 
 @dataclass
@@ -134,8 +138,10 @@ class Source:
         """Official split name -> corpus split via the recipe's split_map, the adapter's, then common names.
 
         Returns None when the recipe maps the split to null (the sample is dropped); raises KeyError for a
-        split that maps to nothing known.
+        split that maps to nothing known. A source with ``split: NAME`` puts every record in NAME.
         """
+        if self.cfg.split is not None:
+            return self.cfg.split
         if official is None:
             return None
         key = str(official).strip()

@@ -22,7 +22,7 @@ from typing import Iterator
 from signpt.data.sources.base import AdapterDefaults, Record, Source, read_text, require_file, split_gloss
 from signpt.errors import CurationError
 
-DEFAULTS = AdapterDefaults(sign_language="unknown", spoken_language="unknown", isolated=False)
+DEFAULTS = AdapterDefaults(sign_language="unknown", spoken_language="unknown", isolated=False, needs_poses=False)
 FIELDS = ("id", "pose", "text", "gloss", "label", "split", "sign_language", "spoken_language", "signer",
           "start", "end", "source")
 

@@ -50,6 +50,7 @@ from signpt.data.synth import grammar
 from signpt.data.synth.body import NM_CHANNELS, skeleton_points
 from signpt.data.synth.lexicon import CONCEPTS, Lexicon, build_lexicon, gloss_of
 from signpt.data.synth.motion import compose, rest_frames, stroke_frames
+from signpt.data.synth.realism import Clip
 from signpt.data.synth.signers import DEFAULT_PROFILE, Signer, get_profile, make_signer, observe
 
 LANGUAGES = (("sl-alpha", "en"), ("sl-beta", "de"), ("sl-gamma", "es"))
@@ -372,4 +373,26 @@ def generate(out_dir, preset: str = "small", seed: int = 0, *, curate: bool = Tr
             raise CurationError(f"{out / 'recipe.yaml'}: cannot curate, signpt.data.curate is unavailable ({e}); "
                                 "rerun with --no-curate to write only the raw poses and manifest") from None
         run_curate(out / "recipe.yaml", out / "corpus", progress=progress)
+    return out
+
+
+def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", profile: str | None = None) -> list[Clip]:
+    """`n` synthetic samples spread evenly over every job of `preset` (all sources, languages and signers),
+    made in memory exactly as ``generate`` writes them (same seed, profile and ids), in k79, as
+    :class:`signpt.data.synth.realism.Clip` (what ``realism.clip_stats`` measures)."""
+    from signpt.pose.layouts.k79 import COCO_TO_K79
+
+    pre = PRESETS[preset]
+    signers = make_signers(pre, seed, *([profile] if profile else []))
+    by_id = {s.id: s for groups in signers.values() for pool_ in groups.values() for s in pool_}
+    jobs = plan_jobs(pre, seed, signers)
+    lex = lexicons(seed)
+    pick = np.linspace(0, len(jobs) - 1, min(n, len(jobs))).round().astype(int)
+    out = []
+    for i in pick:
+        job = jobs[i]
+        signer = by_id[job.signer]
+        kp, conf = produce(job, lex[job.sign_language], signer, seed)
+        out.append(Clip(kp[:, COCO_TO_K79], conf[:, COCO_TO_K79], float(signer.fps), "synthetic",
+                        f"{job.source}/{job.id}", tuple(signer.frame_size)))
     return out

@@ -377,27 +377,3 @@ def describe(kind: str, value) -> str:
 def compare(real: dict, synth: dict) -> dict:
     """{statistic: distance} for the statistics both pooled summaries have."""
     return {k: distance(real[k][0], real[k][1], synth[k][1]) for k in real if k in synth}
-
-
-def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", profile: str | None = None) -> list[Clip]:
-    """`n` synthetic samples spread evenly over every job of `preset` (all sources, languages and signers),
-    made in memory exactly as ``generate`` writes them (same seed, profile and ids), in k79."""
-    import importlib
-
-    g = importlib.import_module("signpt.data.synth.generate")
-    from signpt.pose.layouts.k79 import COCO_TO_K79
-
-    pre = g.PRESETS[preset]
-    signers = g.make_signers(pre, seed, *([profile] if profile else []))
-    by_id = {s.id: s for groups in signers.values() for pool_ in groups.values() for s in pool_}
-    jobs = g.plan_jobs(pre, seed, signers)
-    lex = g.lexicons(seed)
-    pick = np.linspace(0, len(jobs) - 1, min(n, len(jobs))).round().astype(int)
-    out = []
-    for i in pick:
-        job = jobs[i]
-        signer = by_id[job.signer]
-        kp, conf = g.produce(job, lex[job.sign_language], signer, seed)
-        out.append(Clip(kp[:, COCO_TO_K79], conf[:, COCO_TO_K79], float(signer.fps), "synthetic",
-                        f"{job.source}/{job.id}", tuple(signer.frame_size)))
-    return out
