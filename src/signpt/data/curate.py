@@ -232,8 +232,19 @@ def _cut(rec, seq) -> tuple[int, int, bool]:
 
 
 def _sample(sid: str, rec, src, seq, s: int, e: int, is_cut: bool, pose_path, extra_meta=None) -> Sample:
+    from signpt.pose.layouts.k79 import LEFT_HAND, RIGHT_HAND
+    from signpt.pose.mirror import mirror_pixels
+
     meta = dict(rec.meta)
     meta["pose_file"] = str(pose_path)
+    kp, conf = seq.keypoints[s:e], seq.confidence[s:e]
+    side = src.cfg.dominant_hand
+    if side is not None:
+        present = {h: int((conf[:, hand[0]] > 0).sum()) for h, hand in (("left", LEFT_HAND), ("right", RIGHT_HAND))}
+        other = "left" if side == "right" else "right"
+        if present[other] > present[side]:
+            kp, conf = mirror_pixels(kp, conf, seq.frame_size)
+            meta["mirrored"] = True
     if is_cut:
         meta["cut_frames"] = [s, e]
     if seq.meta.get("source_layout"):
@@ -243,7 +254,7 @@ def _sample(sid: str, rec, src, seq, s: int, e: int, is_cut: bool, pose_path, ex
     return Sample(
         id=sid, source=rec.source or src.name, sign_language=rec.sign_language or src.sign_language,
         spoken_language=rec.spoken_language or src.spoken_language, split=rec.split,
-        keypoints=seq.keypoints[s:e].astype(np.float16), confidence=seq.confidence[s:e].astype(np.float16),
+        keypoints=kp.astype(np.float16), confidence=conf.astype(np.float16),
         fps=seq.fps, frame_size=tuple(seq.frame_size), text=rec.text, gloss=rec.gloss, label=rec.label,
         signer=rec.signer, meta=meta,
     )

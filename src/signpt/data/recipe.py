@@ -25,6 +25,7 @@ A recipe is a YAML file (or the same structure as a dict)::
         require_text: true        # a sample without text is skipped (false for unpaired sources)
         hands: null               # {poses: DIR, pose_format: auto, mode: add|replace}
         split: null               # every record of the source into this split (train|dev|test|pretrain)
+        dominant_hand: null       # right|left: mirror samples whose other hand is present in more frames
         options: {}               # adapter-specific (see each adapter's docstring)
 
 Relative paths are resolved against the recipe file's folder (or ``base_dir`` for dicts); ``$VARS`` and
@@ -73,6 +74,7 @@ class Recipe:
 _SOURCE_KEYS = {
     "name", "adapter", "annotations", "poses", "pose_format", "layout", "language", "split_map",
     "template", "fps", "frame_size", "trusted", "require_text", "hands", "options", "split",
+    "dominant_hand",
 }
 _OPTION_KEYS = {"layout", "min_frames", "max_frames", "shard_size", "templates"}
 
@@ -175,6 +177,9 @@ def _parse_source(raw, i: int, base: Path, where: str) -> SourceConfig:
     split = raw.get("split")
     if split is not None and split not in SPLITS:
         raise ConfigError(f"{label}: split {split!r} is not one of {SPLITS}")
+    dominant = raw.get("dominant_hand")
+    if dominant not in (None, "right", "left"):
+        raise ConfigError(f"{label}: dominant_hand must be 'right', 'left' or null, got {dominant!r}")
     template = raw.get("template")
     if template is not None:
         _check_template(template, f"{label}: template")
@@ -224,7 +229,7 @@ def _parse_source(raw, i: int, base: Path, where: str) -> SourceConfig:
         pose_format=pose_format, layout=layout, sign_language=lang.get("sign"), spoken_language=lang.get("spoken"),
         split_map=dict(split_map), template=template, fps=fps, frame_size=frame_size, trusted=bool(raw.get("trusted", False)),
         require_text=None if require_text is None else bool(require_text), hands=hands, options=dict(options),
-        split=split,
+        split=split, dominant_hand=dominant,
     )
 
 

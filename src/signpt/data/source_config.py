@@ -45,6 +45,10 @@ class SourceConfig:
     require_text: bool | None = None
     hands: HandsConfig | None = None
     options: dict = field(default_factory=dict)
+    dominant_hand: str | None = None
+    """"right" / "left": a sample whose other hand is present in more frames is mirrored left-right
+    (``signpt.pose.mirror``), so that the hand that signs is always on that side (collections disagree on
+    which label MediaPipe gives the signing hand); None = as estimated."""
     split: str | None = None
     """Every record of the source goes to this split (e.g. a folder of people kept for test), whatever its
     annotations say; None = the annotations' split through ``split_map``."""

@@ -1,4 +1,5 @@
-"""``signpt ablate``: the paper's ablations (Tables XII-XIX) at `tiny` scale on the synthetic corpus.
+"""``signpt ablate``: the paper's ablations (Tables XII-XIX) at `tiny` scale, on the synthetic corpus or on a
+recipe's corpus (``recipe=``: e.g. the real crowd, where only ISLR has data).
 
 Every setting is one pre-training (a ``PretrainConfig`` override on the `tiny` preset: lambda_stc,
 data_fraction, pretext, features, window, mask_ratio, similarity, embedding) followed by fine-tuning and
@@ -19,7 +20,10 @@ With ``seeds=N`` every setting is pre-trained and fine-tuned with seeds 0..N-1 (
 ``signpt demo --seeds``) and each cell is the mean (min–max) over the seeds; a table then also says whether the
 paper's best row is ahead beyond the seed spread (its worst seed better than every other row's best seed).
 
-Output: OUT/synth (the corpus), OUT/runs/<setting>/{pretrain,<task>} (seed 0; seed s > 0 under
+Table MIX (not in the paper; needs a recipe): pre-training on each pre-training source of the corpus alone, on all
+of them, and none (scratch); e.g. the synthetic corpus only, the real crowd only, both.
+
+Output: OUT/synth or OUT/corpus (the corpus), OUT/runs/<setting>/{pretrain,<task>} (seed 0; seed s > 0 under
 OUT/runs/seed<s>/<setting>/), OUT/ablations.json (metrics per seed and setting, the budget) and OUT/ablations.md
 (the tables). Finished runs are reused on rerun, so ``--seeds 3`` after a one-seed run adds seeds 1 and 2 only.
 """
@@ -32,7 +36,7 @@ from pathlib import Path
 
 from signpt.atomic import write_text
 from signpt.errors import ConfigError
-from signpt.pipeline.demo import DemoConfig, default_workers, synth_stage
+from signpt.pipeline.demo import DemoConfig, available_tasks, curate_stage, default_workers, demo_config, synth_stage
 from signpt.pipeline.report import fmt_values
 from signpt.pipeline.stages import FinetuneJob, PretrainJob, banner, run_jobs, stage_key, write_json
 from signpt.tasks.common import TASKS
@@ -54,6 +58,22 @@ SETTINGS: dict[str, dict | None] = {
     **{f"similarity={v}": {"similarity": v} for v in ("coarse", "fine")},
     **{f"embedding={v}": {"embedding": v} for v in ("linear", "gcn")},
 }
+
+SOURCES_ALL = "sources=all"
+SETTINGS[SOURCES_ALL] = {}
+
+
+def register_mix(sources: list[str]) -> None:
+    """Table MIX and its settings ("sources=<name>": pre-train on that corpus source only) for `sources`."""
+    for name in sources:
+        SETTINGS[f"sources={name}"] = {"data": {"sources": [name]}}
+    TABLES["MIX"] = {
+        "title": "Pre-training data (not in the paper): each source alone, all of them, none",
+        "columns": ["pre-training data"],
+        "rows": [(["none (scratch)"], SCRATCH)] + [([name], f"sources={name}") for name in sources]
+                + ([(["all: " + " + ".join(sources)], SOURCES_ALL)] if len(sources) > 1 else []),
+        "paper_best": None, "extra": True, "recipe": True}
+
 
 # table id -> (title, first column(s), [(row cells, setting)], the paper's best row label)
 TABLES: dict[str, dict] = {
@@ -105,11 +125,15 @@ METRICS = (
 )
 
 
-def ablation_config(quick: bool = False, pretrain_steps: int | None = None) -> DemoConfig:
+def ablation_config(quick: bool = False, pretrain_steps: int | None = None, recipe: bool = False) -> DemoConfig:
     """Budgets of one ablation setting. Full: the demo's default budgets; quick: the "small" corpus with
     short pre-training and fine-tuning (fills every table in well under an hour on 2 cores, numbers noisy).
-    `pretrain_steps` replaces the pre-training length (does a row's gap close with a longer budget?)."""
-    if quick:
+    `pretrain_steps` replaces the pre-training length (does a row's gap close with a longer budget?).
+    `recipe`: the demo's budgets for a recipe's corpus, evaluated on dev and test."""
+    if recipe:
+        cfg = demo_config(quick, recipe=True)
+        cfg.splits = ("dev", "test")
+    elif quick:
         cfg = DemoConfig(pretrain={"max_steps": 40, "batch_size": 32},
                          finetune_epochs={"islr": 3, "cslr": 3, "slt": 3, "retrieval": 2}, splits=("test",))
     else:
@@ -123,29 +147,32 @@ def ablation_config(quick: bool = False, pretrain_steps: int | None = None) -> D
 
 def parse_tables(tables) -> list[str]:
     """["XII", "XV"] or "XII,XV" (roman numerals, case-insensitive) -> table ids in paper order; None -> the
-    paper's tables XII-XIX (the extra XIII-ENDS and XIV-MASK only when named)."""
+    paper's tables XII-XIX (the extra XIII-ENDS and XIV-MASK only when named). "MIX" needs a recipe."""
     if tables is None:
         return [t for t in TABLES if not TABLES[t].get("extra")]
     if isinstance(tables, str):
         tables = [t for t in tables.split(",")]
     wanted = [t.strip().upper() for t in tables if t.strip()]
-    bad = [t for t in wanted if t not in TABLES]
+    bad = [t for t in wanted if t not in TABLES and t != "MIX"]
     if bad or not wanted:
         raise ConfigError(f"--tables {','.join(tables)}: unknown table(s) {bad or 'none'}; "
                           f"choose from {', '.join(TABLES)}")
-    return [t for t in TABLES if t in wanted]
+    return [t for t in TABLES if t in wanted] + (["MIX"] if "MIX" in wanted and "MIX" not in TABLES else [])
 
 
 def effective(setting: str, preset: str = "tiny") -> dict | None:
     """The overrides of `setting` that change the model preset (None for the scratch row); {} = the preset's
-    own default run."""
+    own default run. Pre-training data overrides stay under "data"."""
     from signpt.model import get_preset
 
     over = SETTINGS[setting]
     if over is None:
         return None
     base = get_preset(preset)
-    return {k: v for k, v in over.items() if getattr(base, k) != v}
+    out = {k: v for k, v in over.items() if k != "data" and getattr(base, k) != v}
+    if over.get("data"):
+        out["data"] = dict(over["data"])
+    return out
 
 
 def run_name(setting: str, preset: str = "tiny") -> str:
@@ -153,7 +180,10 @@ def run_name(setting: str, preset: str = "tiny") -> str:
     eff = effective(setting, preset)
     if eff is None:
         return SCRATCH
-    return ",".join(f"{k}={v}" for k, v in sorted(eff.items())) or DEFAULT
+    data = eff.pop("data", {})
+    parts = [f"{k}={v}" for k, v in sorted(eff.items())]
+    parts += [f"{k}={'+'.join(v) if isinstance(v, (list, tuple)) else v}" for k, v in sorted(data.items())]
+    return ",".join(parts) or DEFAULT
 
 
 def settings_for(table_ids: list[str]) -> list[str]:
@@ -163,7 +193,7 @@ def settings_for(table_ids: list[str]) -> list[str]:
 
 
 def setting_jobs(out: Path, corpus: Path, cfg: DemoConfig, settings: list[str],
-                 seeds: int = 1) -> tuple[list, list, dict]:
+                 seeds: int = 1, tasks=TASKS) -> tuple[list, list, dict]:
     """(pre-training jobs, fine-tuning jobs, {setting: run name}) of `settings` for seeds 0..seeds-1; settings
     with the same effective overrides share one run, and the scratch row takes the preset's architecture."""
     names = {s: run_name(s, cfg.model_preset) for s in settings}
@@ -176,15 +206,17 @@ def setting_jobs(out: Path, corpus: Path, cfg: DemoConfig, settings: list[str],
                 continue
             setting = next((s for s, n in names.items() if n == name), None)
             over = effective(setting, cfg.model_preset) if setting else {}
+            data = over.pop("data", {})
             pjobs[name, seed] = PretrainJob(
                 str(corpus), str(run_dir(out, name, seed) / "pretrain"), cfg.model_preset, dict(over),
-                {**cfg.pretrain, "seed": seed}, label=f"pretrain {name}" + (f", seed {seed}" if seed else ""))
+                {**cfg.pretrain, "seed": seed}, label=f"pretrain {name}" + (f", seed {seed}" if seed else ""),
+                data=data)
     for seed in range(seeds):
         for name in runs:
             if name not in names.values():
                 continue
             base = pjobs[DEFAULT if name == SCRATCH else name, seed]
-            for task in TASKS:
+            for task in tasks:
                 fjobs.append(FinetuneJob(
                     task=task, corpus=str(corpus), out=str(run_dir(out, name, seed) / task), init=base.out,
                     scratch=name == SCRATCH, seed=seed, epochs=cfg.finetune_epochs.get(task),
@@ -204,21 +236,30 @@ def _slug(name: str) -> str:
 
 def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=None, *, seeds: int = 1,
                   progress: bool = True, workers: int | None = None, threads: int = 1,
-                  config: DemoConfig | None = None) -> Path:
+                  config: DemoConfig | None = None, recipe: str | Path | None = None) -> Path:
     """Run the ablation settings of `tables` (default: all of XII-XIX) with seeds 0..seeds-1 and write
-    OUT/ablations.md and OUT/ablations.json; returns the Markdown path."""
+    OUT/ablations.md and OUT/ablations.json; returns the Markdown path. `recipe`: on that recipe's corpus
+    (fine-tuning the tasks it has data for) instead of the synthetic one."""
     table_ids = parse_tables(tables)
     if int(seeds) < 1:
         raise ConfigError(f"seeds={seeds}: need at least 1")
+    if "MIX" in table_ids and recipe is None:
+        raise ConfigError("table MIX compares the pre-training sources of a recipe: pass --recipe")
     seeds = int(seeds)
-    cfg = config or ablation_config(quick)
+    cfg = config or ablation_config(quick, recipe=recipe is not None)
     workers = default_workers() if workers is None else max(1, int(workers))
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     t_all = time.time()
-    corpus = synth_stage(out / "synth", cfg, progress)
+    if recipe is None:
+        corpus, tasks = synth_stage(out / "synth", cfg, progress), TASKS
+    else:
+        corpus = curate_stage(out / "corpus", recipe, progress)
+        tasks = available_tasks(corpus)[0]
+        if "MIX" in table_ids:
+            register_mix(pretraining_sources(corpus))
     settings = settings_for(table_ids)
-    pjobs, fjobs, names = setting_jobs(out, corpus, cfg, settings, seeds)
+    pjobs, fjobs, names = setting_jobs(out, corpus, cfg, settings, seeds, tasks)
     if progress:
         banner(f"ablations {', '.join(table_ids)}: {len(settings)} rows, {len(pjobs)} pre-trainings "
                f"({_budget(cfg, seeds)})")
@@ -226,27 +267,44 @@ def run_ablations(out: str | Path = "ablations", quick: bool = False, tables=Non
     if progress:
         banner(f"fine-tuning + test evaluation: {len(fjobs)} runs")
     results = run_jobs(fjobs, workers=workers, threads=threads, progress=progress, desc="fine-tuning")
-    by_run: dict = {}
+    by_split: dict = {}
     for j, r in zip(fjobs, results):
-        by_run.setdefault((str(Path(j.out).parent), j.seed), {})[j.task] = r["metrics"].get(
-            "test", next(iter(r["metrics"].values())))
-    per_seed = [{s: by_run.get((str(run_dir(out, n, seed)), seed), {}) for s, n in names.items()}
-                for seed in range(seeds)]
-    record = {"tables": table_ids, "budget": _budget(cfg, seeds), "config": asdict(cfg), "seeds": seeds,
+        for split in cfg.splits:
+            by_split.setdefault(split, {}).setdefault((str(Path(j.out).parent), j.seed), {})[j.task] = \
+                r["metrics"].get(split, next(iter(r["metrics"].values())))
+    per_split = {split: [{s: by_run.get((str(run_dir(out, n, seed)), seed), {}) for s, n in names.items()}
+                         for seed in range(seeds)] for split, by_run in by_split.items()}
+    per_seed = per_split.get("test") or next(iter(per_split.values()))
+    budget = _budget(cfg, seeds, recipe)
+    record = {"tables": table_ids, "budget": budget, "config": asdict(cfg), "seeds": seeds,
+              "recipe": None if recipe is None else str(recipe), "tasks": list(tasks),
               "settings": {s: {"overrides": SETTINGS[s], "run": names[s]} for s in settings},
-              "metrics": per_seed[0], "metrics_per_seed": per_seed, "seconds": round(time.time() - t_all, 1)}
+              "metrics": per_seed[0], "metrics_per_seed": per_seed, "metrics_per_split": per_split,
+              "seconds": round(time.time() - t_all, 1)}
     write_json(out / "ablations.json", record)
     path = out / "ablations.md"
-    write_text(path, ablation_markdown(per_seed, table_ids, budget=_budget(cfg, seeds)))
+    text = ablation_markdown(per_seed, table_ids, budget=budget, recipe=recipe)
+    if recipe is not None and "dev" in per_split:
+        text += "\n## The same tables on dev (where settings are chosen)\n\n" + ablation_markdown(
+            per_split["dev"], table_ids, recipe=recipe, title=False)
+    write_text(path, text)
     if progress:
         banner(f"done in {(time.time() - t_all) / 60:.1f} min: {path}")
     return path
 
 
-def _budget(cfg: DemoConfig, seeds: int = 1) -> str:
+def pretraining_sources(corpus) -> list[str]:
+    """The corpus's sources with pre-training samples (splits pretrain / train), sorted."""
+    from signpt.data.store import Corpus
+
+    return sorted(set(Corpus(corpus).filter(split=("pretrain", "train")).column("source")))
+
+
+def _budget(cfg: DemoConfig, seeds: int = 1, recipe=None) -> str:
     pre = ", ".join(f"{k} {v}" for k, v in cfg.pretrain.items())
     ft = ", ".join(f"{t} {e}" for t, e in cfg.finetune_epochs.items())
-    return (f"synthetic corpus '{cfg.synth_preset}', {cfg.model_preset} model; pre-training {pre}; "
+    data = f"synthetic corpus '{cfg.synth_preset}'" if recipe is None else f"the corpus of recipe {recipe}"
+    return (f"{data}, {cfg.model_preset} model; pre-training {pre}; "
             f"fine-tuning epochs {ft}; " + ("one seed" if seeds == 1 else f"seeds 0-{seeds - 1}"))
 
 
@@ -278,12 +336,13 @@ def ablation_table(table_id: str, metrics) -> tuple[str, dict]:
     metrics: {setting: {task: {key: value}}}, or a list of those, one per seed (cells: mean (min–max))."""
     per_seed = _per_seed(metrics)
     spec = TABLES[table_id]
-    header = [*spec["columns"], *(m[2] for m in METRICS)]
+    metrics_cols = _columns(per_seed, spec)
+    header = [*spec["columns"], *(m[2] for m in metrics_cols)]
     lines = [f"**Table {table_id}: {spec['title']}**", "",
              "| " + " | ".join(header) + " |",
-             "|" + "|".join([" --- "] * len(spec["columns"]) + [" ---: "] * len(METRICS)) + "|"]
+             "|" + "|".join([" --- "] * len(spec["columns"]) + [" ---: "] * len(metrics_cols)) + "|"]
     best = {}
-    for task, key, col, higher, digits in METRICS:
+    for task, key, col, higher, digits in metrics_cols:
         vals = [(_values(per_seed, s, task, key), row_label(spec, cells)) for cells, s in spec["rows"]]
         vals = [(sum(v) / len(v), label) for v, label in vals if v]
         if vals:
@@ -291,11 +350,17 @@ def ablation_table(table_id: str, metrics) -> tuple[str, dict]:
             best[col] = [label for v, label in vals if v == top]
     for cells, setting in spec["rows"]:
         row = list(cells)
-        for task, key, col, higher, digits in METRICS:
+        for task, key, col, higher, digits in metrics_cols:
             values = _values(per_seed, setting, task, key)
             row.append(fmt_values(values, digits) if values else "-")
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n", best
+
+
+def _columns(per_seed: list[dict], spec: dict) -> list[tuple]:
+    """The METRICS columns that some row of the table has a value for (all of them when none has)."""
+    have = [m for m in METRICS if any(_values(per_seed, s, m[0], m[1]) for _, s in spec["rows"])]
+    return have or list(METRICS)
 
 
 def beyond_spread(table_id: str, metrics) -> dict:
@@ -314,13 +379,14 @@ def beyond_spread(table_id: str, metrics) -> dict:
     return out
 
 
-def ablation_markdown(metrics, table_ids: list[str], *, budget: str = "") -> str:
+def ablation_markdown(metrics, table_ids: list[str], *, budget: str = "", recipe=None, title: bool = True) -> str:
     """The tables, each followed by where its best rows are here and in the paper."""
     per_seed = _per_seed(metrics)
-    parts = ["# signpt ablations (paper Tables XII-XIX at tiny scale)", ""]
+    parts = ["# signpt ablations (paper Tables XII-XIX at tiny scale)", ""] if title else []
     if budget:
-        parts += [f"Budget per setting: {budget}. Metrics on the test split (unseen signers): ISLR per-instance "
-                  "top-1 (%) on synth-islr, CSLR WER (%), SLT BLEU-4 and T2V R@1 (%) on synth-sent."
+        where = ("ISLR per-instance top-1 (%) on synth-islr, CSLR WER (%), SLT BLEU-4 and T2V R@1 (%) on synth-sent"
+                 if recipe is None else "the tasks the corpus has data for")
+        parts += [f"Budget per setting: {budget}. Metrics on the test split (unseen signers): {where}."
                   + (" Cells: mean (min–max) over the seeds." if len(per_seed) > 1 else ""), ""]
     for t in table_ids:
         table, best = ablation_table(t, per_seed)

@@ -113,8 +113,9 @@ def banner(text: str) -> None:
 
 @dataclass
 class PretrainJob:
-    """Pre-train the `preset` model on `corpus` into `out` with PretrainConfig `model` overrides and
-    TrainConfig `train` overrides (e.g. max_steps, batch_size, seed)."""
+    """Pre-train the `preset` model on `corpus` into `out` with PretrainConfig `model` overrides, TrainConfig
+    `train` overrides (e.g. max_steps, batch_size, seed) and PretrainDataConfig `data` overrides (e.g.
+    ``{"sources": ["crowd"]}``: which corpus sources it reads)."""
 
     corpus: str
     out: str
@@ -122,6 +123,7 @@ class PretrainJob:
     model: dict = field(default_factory=dict)
     train: dict = field(default_factory=dict)
     label: str = "pretrain"
+    data: dict = field(default_factory=dict)
 
     def params(self) -> dict:
         from dataclasses import asdict
@@ -129,8 +131,11 @@ class PretrainJob:
         from signpt.model.presets import get_preset
 
         # the resolved preset too: a stage run under an older preset definition is not reused
-        return {"kind": "pretrain", "corpus": self.corpus, "preset": self.preset, "model": self.model,
-                "train": self.train, "resolved": asdict(get_preset(self.preset, **self.model))}
+        params = {"kind": "pretrain", "corpus": self.corpus, "preset": self.preset, "model": self.model,
+                  "train": self.train, "resolved": asdict(get_preset(self.preset, **self.model))}
+        if self.data:  # only when set: the keys of runs without data overrides stay as they were
+            params["data"] = self.data
+        return params
 
     def expected_steps(self) -> int | None:
         return self.train.get("max_steps")
@@ -210,6 +215,7 @@ def _pretrain(job: PretrainJob, out: Path, progress: bool) -> dict:
     from signpt.train.pretrain import resolve_config, run_pretraining
 
     overrides = [f"model.{k}={json.dumps(v)}" for k, v in job.model.items()]
+    overrides += [f"data.{k}={json.dumps(v)}" for k, v in job.data.items()]
     setup = resolve_config(job.preset, None, overrides, **job.train)
     resume = (out / "checkpoints" / "latest").exists()
     try:
@@ -228,8 +234,13 @@ def _finetune(job: FinetuneJob, out: Path, progress: bool) -> dict:
     resume = (out / "checkpoints" / "latest").exists()
     ckpt = finetune(job.task, job.corpus, init=job.init, scratch=job.scratch, preset="tiny", out=out,
                     seed=job.seed, epochs=job.epochs, train=job.train or None, resume=resume, progress=progress)
+    from signpt.data.store import Corpus
+
     metrics = {}
+    present = set(Corpus(job.corpus).column("split"))
     for split in job.splits:
+        if split not in present:  # e.g. a recipe without a dev split
+            continue
         r = run_evaluation(job.task, job.corpus, ckpt, split=split, out=out / "eval")
         metrics[split] = {k: v for k, v in r.metrics.items() if isinstance(v, (int, float)) or v is None}
     return {"checkpoint": str(ckpt), "metrics": metrics}

@@ -16,7 +16,7 @@ from signpt.data.sources.base import AdapterDefaults, Record, Source
 ADAPTERS = {
     name: f"signpt.data.sources.{name}"
     for name in ("wlasl", "msasl", "nmfs_csl", "slr500", "phoenix2014", "phoenix2014t", "csl_daily", "how2sign",
-                 "bobsl", "generic", "mp_data", "kaggle_islr", "signbridge")
+                 "bobsl", "generic", "mp_data", "kaggle_islr", "signbridge", "synth")
 }
 
 
