@@ -118,3 +118,15 @@ def test_fitted_inventory():
         assert np.array_equal(a, composed_angles(n)) == (n not in FITTED)
     assert GEOMETRIES["model"] is MODEL_GEOMETRY and GEOMETRIES["mediapipe"] != MODEL_GEOMETRY
     assert F.palm_length(GEOMETRIES["mediapipe"]) == pytest.approx(F.palm_length(MODEL_GEOMETRY), abs=2e-4)
+
+
+def test_synthetic_letters_take_another_inventory():
+    """real_poses.synthetic_letters with `angles` holds those handshapes instead (the benchmarks' "before")."""
+    from signpt.pipeline.real_poses import synthetic_letters
+
+    kw = dict(signers=1, frames=4, shapes=("B", "5"))
+    now = synthetic_letters(**kw)
+    before = synthetic_letters(**kw, angles={n: composed_angles(n) for n in ("B", "5")})
+    assert [c.letter for c in now] == [c.letter for c in before] == ["b", "5"]
+    assert not np.array_equal(now[0].pose, before[0].pose)           # B was fitted
+    np.testing.assert_array_equal(now[1].pose, before[1].pose)        # 5 was not

@@ -4,8 +4,8 @@
 coordinates in the signer's camera frame with per-point confidences, keypoint noise, hands that are
 uncertain or lost for some frames (when they move fast, touch the face, cross, or rest low), points outside
 the frame, and occasionally a dropped video frame. An estimator profile (``PROFILES``: ``wholebody``, the
-default and the paper's input, ``mediapipe``, ``mediapipe-webcam``, ``openpose``) sets the noise process, the confidence scores,
-whether and where whole hands are lost, frame rates and frame sizes.
+default and the paper's input, ``mediapipe``, ``mediapipe-webcam``, ``openpose``) sets the noise process, the
+confidence scores, whether and where whole hands are lost, frame rates and frame sizes, and the framing.
 """
 from __future__ import annotations
 
