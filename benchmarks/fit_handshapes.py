@@ -24,7 +24,9 @@ asl_ai, 0.40 -> 0.13 on the crowd):
     model (before)                 42.8 / 59.9                 54.8 / 68.7
     fit on asl_ai                  59.9 / 72.6 (held out)      98.1 / 98.6
     fit on crowd                   75.4 / 83.9                 77.6 / 86.6 (held out)
-    fit on both (hand_fitted.py)   73.4 / 82.5                 85.7 / 92.2
+    fit on both                    73.4 / 82.5                 85.7 / 92.2
+    stored (hand_fitted.py, 0.1 degree)   73.4 / 82.4          85.7 / 92.2
+    stored angles, model geometry  71.5 / 81.4                 89.0 / 94.0  (the wholebody profile's hands)
 """
 from __future__ import annotations
 
