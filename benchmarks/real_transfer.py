@@ -49,6 +49,9 @@ def main(argv=None) -> int:
     ap.add_argument("--embedding", action="store_true",
                     help="also score the pose embedding's output (before the transformer branches): rows "
                          "[embedding] and [embedding manual], to see where along the encoder transfer is lost")
+    ap.add_argument("--profile", default="mediapipe",
+                    help="estimator profile of the synthetic signers of --synthetic-control and --cross-domain "
+                         "(default mediapipe, as before; mediapipe-webcam: fitted to the crowd's training people)")
     ap.add_argument("--cross-domain", action="store_true",
                     help="also: each real letter ranks the synthetic held handshapes of one synthetic signer at "
                          "a time; hit = the handshape of the same name (how real the generator's hands look)")
@@ -70,12 +73,12 @@ def main(argv=None) -> int:
     result = table(RP.evaluate(clips, encoders, manual=True, embedding=a.embedding),
                    f"cross-alphabet letter retrieval, real MediaPipe poses: {len(clips)} clips", clips)
     if a.synthetic_control:
-        synth = RP.synthetic_letters()
+        synth = RP.synthetic_letters(profile=a.profile)
         scores = RP.evaluate(synth, encoders, manual=True, embedding=a.embedding)
         result["synthetic_control"] = table(scores, "control: cross-signer "
                                             f"handshape retrieval, synthetic poses: {len(synth)} clips", synth)
     if a.cross_domain:
-        result["real_to_synthetic"] = cross_domain(clips, encoders)
+        result["real_to_synthetic"] = cross_domain(clips, encoders, a.profile)
     print(f"\n({time.time() - t0:.1f} s)")
     if a.json:
         from signpt.atomic import write_text
@@ -83,12 +86,13 @@ def main(argv=None) -> int:
     return 0
 
 
-def cross_domain(clips, encoders: dict) -> dict:
+def cross_domain(clips, encoders: dict, profile: str = "mediapipe") -> dict:
     """Print and return real letter -> synthetic handshape retrieval (``real_poses.real_to_synthetic``) for the
-    raw hands and for each encoder's pose embedding of the manual part and its output F_SE."""
+    raw hands and for each encoder's pose embedding of the manual part and its output F_SE; synthetic signers of
+    the estimator `profile`."""
     from signpt.pipeline import real_poses as RP
 
-    synth = RP.synthetic_letters()
+    synth = RP.synthetic_letters(profile=profile)
     rows = {"raw_hands": lambda c: RP.raw_features(c, hands_only=True)}
     for name, enc in encoders.items():
         rows[f"{name} [embedding manual]"] = lambda c, e=enc: RP.encoder_features(c, e, branch="manual",
@@ -96,7 +100,7 @@ def cross_domain(clips, encoders: dict) -> dict:
         rows[name] = lambda c, e=enc: RP.encoder_features(c, e)
     out = {name: RP.real_to_synthetic(clips, synth, f) for name, f in rows.items()}
     print(f"# real letter -> synthetic handshape of the same name ({len(synth) // 4} handshapes x 4 synthetic "
-          f"signers); chance top-1 {100 * out['raw_hands']['chance']:.1f} %\n")
+          f"signers, profile {profile}); chance top-1 {100 * out['raw_hands']['chance']:.1f} %\n")
     print("features | top-1 % | MRR %\n--- | ---: | ---:")
     for name, s in out.items():
         print(f"{name} | {100 * s['top1']:.1f} | {100 * s['mrr']:.1f}")

@@ -142,3 +142,48 @@ def test_cli_profile(tmp_path):
     row = json.loads((tmp_path / "m" / "manifest.jsonl").read_text().splitlines()[0])
     conf = np.load(tmp_path / "m" / row["pose"])["confidence"]
     assert set(np.unique(conf[:, LHAND0:])) <= {0.0, 1.0}
+
+
+def test_webcam_profile_perspective_framing_and_edges():
+    """mediapipe-webcam: a near camera shows a hand in front of the body larger; body points beyond the frame
+    edge are reported with a low visibility, hands beyond it are not; MediaPipe's hand geometry; 640 x 480."""
+    from signpt.data.synth.hand import GEOMETRIES
+
+    prof = PROFILES["mediapipe-webcam"]
+    signer = replace(make_signer("w", np.random.default_rng(3), "mediapipe-webcam"), drop_rate=0.0, noise=0.0)
+    assert signer.frame_size == (640, 480) and signer.fps == 30.0
+    assert prof.camera[0] <= signer.camera <= prof.camera[1]
+    assert signer.props.hand_geometry == "mediapipe" and "mediapipe" in GEOMETRIES
+    sw_px = signer.props.shoulder_width * signer.scale
+    assert prof.sw_height[0] <= sw_px / 480 <= prof.sw_height[1]
+    pts = np.full((10, 133, 3), np.nan)
+    pts[:, 5], pts[:, 6] = (-0.17, 0.02, 0.0), (0.17, 0.02, 0.0)            # shoulders, on the body plane
+    pts[:, 7] = (-0.2, 5.0, 0.0)                                              # an elbow far below the frame
+    pts[:, RHAND0:RHAND0 + 21] = np.array([0.0, -0.05, -0.3]) + np.linspace(0, 0.02, 21)[:, None]
+    pts[:, RHAND0 + 9, 1] -= 0.05
+    kp, conf = observe(pts, signer, np.random.default_rng(0))
+    seen = conf[:, RHAND0] > 0
+    near = np.median(np.linalg.norm(kp[seen, RHAND0 + 9] - kp[seen, RHAND0], axis=-1))
+    flat = replace(signer, camera=0.0)
+    kp0, conf0 = observe(pts, flat, np.random.default_rng(0))
+    seen0 = conf0[:, RHAND0] > 0
+    assert seen.any() and seen0.any()
+    far = np.median(np.linalg.norm(kp0[seen0, RHAND0 + 9] - kp0[seen0, RHAND0], axis=-1))
+    # 0.3 m in front of a camera `camera` metres away: larger by camera / (camera - 0.3), give or take the jitter
+    assert near / far == pytest.approx(signer.camera / (signer.camera - 0.3), rel=0.1)
+    sh = np.linalg.norm(kp[:, 5] - kp[:, 6], axis=-1)
+    np.testing.assert_allclose(sh, np.linalg.norm(kp0[:, 5] - kp0[:, 6], axis=-1), rtol=0.05)   # body plane: same
+    assert (kp[:, 7, 1] > 480).all() and (conf[:, 7] > 0).all() and (conf[:, 7] < 1).all()
+    # another profile drops what lies beyond the edge
+    other = replace(make_signer("m", np.random.default_rng(3), "mediapipe"), drop_rate=0.0)
+    _, c2 = observe(pts, other, np.random.default_rng(0))
+    assert (c2[:, 7] == 0).all()
+
+
+def test_webcam_profile_is_deterministic():
+    a = synth_clips(3, seed=2, preset="tiny", profile="mediapipe-webcam")
+    b = synth_clips(3, seed=2, preset="tiny", profile="mediapipe-webcam")
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x.keypoints, y.keypoints)
+        np.testing.assert_array_equal(x.confidence, y.confidence)
+    assert all(c.frame_size == (640, 480) for c in a)

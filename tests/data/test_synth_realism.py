@@ -184,8 +184,34 @@ def test_real_clips_estimators():
     clips = R.real_clips(POSES)
     est = {c.estimator for c in clips}
     assert est == {"mediapipe", "mediapipe-fs", "openpose", "rtmpose"}
-    assert set(R.ESTIMATORS) == est
+    assert set(R.ESTIMATORS) == est | {"crowd"}      # crowd: the training data (realdata.crowd_clips)
     rtm = next(c for c in clips if c.estimator == "rtmpose")
     assert rtm.keypoints.shape == (126, 79, 2) and rtm.frame_size == (850, 720)
     s = R.pool([R.clip_stats(c) for c in clips if c.estimator == "rtmpose"])
     assert s["miss_frame.dom_hand"] == ("rate", 0.0)     # a top-down estimator reports every hand
+
+
+def test_framing_hand_made():
+    """The hand-made clip (500 x 500 frame, shoulders at y 300, x 150-250) plus ears, a body nose and an elbow
+    below the frame: framing, head width, the body-nose fallback of nose_height and points beyond the edge."""
+    c = _clip()
+    kp, conf = c.keypoints.copy(), c.confidence.copy()
+    kp[:, 3], kp[:, 4] = (220, 240), (180, 240)          # ears 40 px apart
+    conf[:, [3, 4]] = 0.9
+    kp[:, 8] = (140, 520)                                # right elbow beyond the bottom edge, still reported
+    conf[:, 8] = 0.3
+    s = R.clip_stats(R.Clip(kp, conf, 25.0, "test", "hand-made", (500, 500)))
+    assert s["framing.sw_per_height"] == [0.2]
+    assert s["framing.shoulder_y"] == [pytest.approx(0.6)] and s["framing.shoulder_x"] == [pytest.approx(0.4)]
+    np.testing.assert_allclose(s["head_width"], 0.4)
+    present = 5 * 20                                     # shoulders, ears, elbow in 20 frames
+    assert s["outside.body"] == [20, present]
+    pooled = R.pool([s, s])
+    assert pooled["outside.body"] == ("rate", pytest.approx(0.2))
+    assert pooled["framing.shoulder_x"][0] == "dist" and list(pooled["framing.shoulder_x"][1]) == [0.4, 0.4]
+    # no nose tip (the crowd's face block is cut): the body's nose (k79 0) stands in
+    conf[:, R.NOSE_TIP] = 0.0
+    kp[:, R.NOSE] = (200, 240)
+    conf[:, R.NOSE] = 1.0
+    s = R.clip_stats(R.Clip(kp, conf, 25.0, "test", "hand-made", (500, 500)))
+    assert s["nose_height"] == pytest.approx(0.6)

@@ -200,7 +200,7 @@ def random_encoder(like, seed: int):
 
 
 def synthetic_letters(signers: int = 4, seed: int = 0, frames: int = 30, profile: str = "mediapipe",
-                      shapes=None) -> list[LetterClip]:
+                      shapes=None, angles: dict | None = None) -> list[LetterClip]:
     """The control of the real benchmark: synthetic held handshapes, one clip per handshape and signer.
 
     Each of `signers` synthetic signers (``make_signer`` of the estimator `profile`, default the real clips'
@@ -210,7 +210,8 @@ def synthetic_letters(signers: int = 4, seed: int = 0, frames: int = 30, profile
     signers (the "alphabet" is the signer) asks what the real benchmark asks (the same handshape made by
     another hand) without the synthetic-to-real gap: an encoder ahead of the raw pose here but not on the real
     clips is limited by that gap; one that is not ahead here, by what pre-training teaches. Deterministic per
-    seed; never used for training."""
+    seed; never used for training. `angles`: {handshape: (5, 4) joint angles} instead of ``handshape_angles``
+    (another inventory, e.g. ``hand.composed_angles``)."""
     from dataclasses import replace
 
     from signpt.data.synth.body import skeleton_points
@@ -229,7 +230,8 @@ def synthetic_letters(signers: int = 4, seed: int = 0, frames: int = 30, profile
             track = rest_frames(frames, signer.props, rng)
             track["dom_pos"] = np.tile(location_point("neutral_high", signer.props), (frames, 1))
             track["dom_quat"] = np.tile(orientation_quat("fwd_up"), (frames, 1))
-            track["dom_hand"] = np.tile(handshape_angles(shape), (frames, 1, 1))
+            a = handshape_angles(shape) if angles is None else angles[shape]
+            track["dom_hand"] = np.tile(a, (frames, 1, 1))
             kp, conf = observe(skeleton_points(track, signer.props, False, signer.face_shape), signer, rng)
             seq = to_k79(PoseSequence(kp, conf, 25.0, "coco_wholebody_133", signer.frame_size,
                                       source=f"synthetic {shape}"))

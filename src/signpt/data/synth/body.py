@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from signpt.data.synth.hand import PALM_CENTRE, hand_points, quat_to_matrix
+from signpt.data.synth.hand import GEOMETRIES, PALM_CENTRE, HandGeometry, hand_points, quat_to_matrix
 from signpt.pose.layouts.coco133 import FACE0, LHAND0, RHAND0
 
 
@@ -28,6 +28,7 @@ class Proportions:
     hip_width: float = 0.30
     torso: float = 0.52         # shoulder line to hip line
     hand_size: float = 1.0      # scale of the hand model
+    hand_geometry: str = "model"  # where the hand's joints sit (``hand.GEOMETRIES``; an estimator's convention)
 
     @property
     def eye_y(self) -> float:
@@ -164,11 +165,12 @@ def elbow_ik(shoulder: np.ndarray, wrist: np.ndarray, upper: float, fore: float,
     return elbow, wrist
 
 
-def hand_world(pos: np.ndarray, quat: np.ndarray, angles: np.ndarray, size: float) -> np.ndarray:
+def hand_world(pos: np.ndarray, quat: np.ndarray, angles: np.ndarray, size: float,
+               geometry: HandGeometry | None = None) -> np.ndarray:
     """A right hand placed in the world. pos (T, 3) target of the palm centre, quat (T, 4) orientation,
     angles (T, 5, 4) joint angles -> (T, 21, 3) joint positions (index 0 = wrist)."""
     R = quat_to_matrix(quat)
-    local = hand_points(angles, size) - PALM_CENTRE * size
+    local = hand_points(angles, size, geometry) - PALM_CENTRE * size
     return local @ R.transpose(0, 2, 1) + pos[:, None, :]
 
 
@@ -189,7 +191,8 @@ def skeleton_points(tracks: dict, props: Proportions, left_handed: bool = False,
     pole = np.array([-0.6, 1.0, 0.1])
     arms = []
     for ch in ("dom", "nd"):
-        hand = hand_world(tracks[f"{ch}_pos"], tracks[f"{ch}_quat"], tracks[f"{ch}_hand"], props.hand_size)
+        hand = hand_world(tracks[f"{ch}_pos"], tracks[f"{ch}_quat"], tracks[f"{ch}_hand"], props.hand_size,
+                          GEOMETRIES[props.hand_geometry])
         elbow, wrist = elbow_ik(r_sh, hand[:, 0], props.upper_arm, props.forearm, pole)
         hand = hand + (wrist - hand[:, 0])[:, None, :]
         arms.append((elbow, hand))

@@ -376,9 +376,11 @@ def generate(out_dir, preset: str = "small", seed: int = 0, *, curate: bool = Tr
     return out
 
 
-def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", profile: str | None = None) -> list[Clip]:
-    """`n` synthetic samples spread evenly over every job of `preset` (all sources, languages and signers),
-    made in memory exactly as ``generate`` writes them (same seed, profile and ids), in k79, as
+def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", profile: str | None = None,
+                sources=None) -> list[Clip]:
+    """`n` synthetic samples spread evenly over every job of `preset` (all sources, languages and signers; or
+    only the jobs of `sources`, e.g. ``("synth-pt-isolated", "synth-islr")`` for isolated signs), made in memory
+    exactly as ``generate`` writes them (same seed, profile and ids), in k79, as
     :class:`signpt.data.synth.realism.Clip` (what ``realism.clip_stats`` measures)."""
     from signpt.pose.layouts.k79 import COCO_TO_K79
 
@@ -386,6 +388,8 @@ def synth_clips(n: int = 120, seed: int = 0, preset: str = "small", profile: str
     signers = make_signers(pre, seed, *([profile] if profile else []))
     by_id = {s.id: s for groups in signers.values() for pool_ in groups.values() for s in pool_}
     jobs = plan_jobs(pre, seed, signers)
+    if sources:
+        jobs = [j for j in jobs if j.source in set(sources)]
     lex = lexicons(seed)
     pick = np.linspace(0, len(jobs) - 1, min(n, len(jobs))).round().astype(int)
     out = []

@@ -12,14 +12,34 @@ Output points follow the COCO / MediaPipe 21-joint order: root (wrist), then per
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-# bases of the four fingers' MCP joints and the thumb CMC joint, hand-local (x, y, z), metres
-_FINGER_BASE = np.array([[0.024, 0.090, 0.0], [0.004, 0.094, 0.0], [-0.014, 0.089, 0.0], [-0.030, 0.079, 0.0]])
-_THUMB_BASE = np.array([0.022, 0.022, 0.006])
-# phalanx lengths (proximal, middle, distal); thumb: metacarpal, proximal, distal
-_FINGER_LEN = np.array([[0.042, 0.025, 0.019], [0.047, 0.029, 0.020], [0.044, 0.027, 0.019], [0.034, 0.020, 0.017]])
-_THUMB_LEN = np.array([0.042, 0.032, 0.026])
+from signpt.data.synth import hand_fitted as _fitted
+
+@dataclass(frozen=True)
+class HandGeometry:
+    """Where a hand's joints sit, hand-local metres (see the module docstring), before a signer's hand size:
+    finger_base (4, 3) MCP joints of the fore to little finger, thumb_base (3,) the thumb's CMC joint,
+    finger_len (4, 3) phalanx lengths (proximal, middle, distal), thumb_len (3,) metacarpal, proximal, distal."""
+
+    finger_base: tuple
+    thumb_base: tuple
+    finger_len: tuple
+    thumb_len: tuple
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return (np.asarray(self.finger_base, dtype=np.float64), np.asarray(self.thumb_base, dtype=np.float64),
+                np.asarray(self.finger_len, dtype=np.float64), np.asarray(self.thumb_len, dtype=np.float64))
+
+
+MODEL_GEOMETRY = HandGeometry(
+    finger_base=((0.024, 0.090, 0.0), (0.004, 0.094, 0.0), (-0.014, 0.089, 0.0), (-0.030, 0.079, 0.0)),
+    thumb_base=(0.022, 0.022, 0.006),
+    finger_len=((0.042, 0.025, 0.019), (0.047, 0.029, 0.020), (0.044, 0.027, 0.019), (0.034, 0.020, 0.017)),
+    thumb_len=(0.042, 0.032, 0.026))
+"""The hand model's own anatomy (an adult hand, palm length wrist to middle knuckle 9.4 cm)."""
 PALM_CENTRE = np.array([0.0, 0.05, 0.0])
 """Hand-local point that a sign location refers to (centre of the palm)."""
 
@@ -116,24 +136,46 @@ def _angles(thumb: str, fingers, spread: bool) -> np.ndarray:
     return a
 
 
-_ANGLES = {name: _angles(*spec) for name, spec in _SHAPES.items()}
-_ANGLES["relax"] = _angles("relax", ("relax",) * 4, False)
-for _a in _ANGLES.values():
+_COMPOSED = {name: _angles(*spec) for name, spec in _SHAPES.items()}
+_COMPOSED["relax"] = _angles("relax", ("relax",) * 4, False)
+FITTED: tuple[str, ...] = tuple(n for n in HANDSHAPES if n in _fitted.FITTED_DEG)
+"""Handshapes whose angles were fitted to real hands of the same name (``hand_fitted.py``, written by
+``benchmarks/fit_handshapes.py``): the ASL letters of the inventory. The others keep their composed angles."""
+_ANGLES = dict(_COMPOSED)
+_ANGLES.update({n: clamp_joints(np.radians(np.asarray(_fitted.FITTED_DEG[n], dtype=np.float64))) for n in FITTED})
+for _a in (*_ANGLES.values(), *_COMPOSED.values()):
     _a.flags.writeable = False
 
 
 def handshape_angles(name: str) -> np.ndarray:
-    """Joint angles (5, 4) radians of a named handshape (or "relax", the resting hand); read-only."""
+    """Joint angles (5, 4) radians of a named handshape (or "relax", the resting hand); read-only. Fitted to real
+    hands where ``FITTED`` has it, else composed from finger and thumb states (``composed_angles``)."""
     try:
         return _ANGLES[name]
     except KeyError:
         raise KeyError(f"unknown handshape {name!r}; known: {', '.join(HANDSHAPES)}") from None
 
 
-def hand_points(angles: np.ndarray, size: float = 1.0) -> np.ndarray:
+def composed_angles(name: str) -> np.ndarray:
+    """Joint angles (5, 4) radians of a handshape composed from the finger and thumb states (``_SHAPES``), as
+    the inventory was before its letters were fitted to real hands; read-only."""
+    try:
+        return _COMPOSED[name]
+    except KeyError:
+        raise KeyError(f"unknown handshape {name!r}; known: {', '.join(HANDSHAPES)}") from None
+
+
+GEOMETRIES = {"model": MODEL_GEOMETRY, "mediapipe": HandGeometry(**_fitted.MEDIAPIPE_GEOMETRY)}
+"""Hand geometries by name: the model's own anatomy, and where MediaPipe puts the joints (fitted with the
+handshapes to its real hands, ``hand_fitted.py``)."""
+
+
+def hand_points(angles: np.ndarray, size: float = 1.0, geometry: HandGeometry | None = None) -> np.ndarray:
     """Forward kinematics. angles (..., 5, 4) radians -> hand-local joint positions (..., 21, 3) metres.
 
-    `size` scales all bone lengths (a signer's hand size)."""
+    `size` scales all bone lengths (a signer's hand size); `geometry`: where the joints sit (default
+    ``MODEL_GEOMETRY``; ``GEOMETRIES`` holds the estimators' own)."""
+    fbase, tbase, flen, tlen = (geometry or MODEL_GEOMETRY).arrays()
     angles = np.asarray(angles, dtype=np.float64)
     lead = angles.shape[:-2]
     out = np.zeros(lead + (21, 3))
@@ -142,9 +184,9 @@ def hand_points(angles: np.ndarray, size: float = 1.0) -> np.ndarray:
     flex = np.cumsum(angles[..., 1:, 1:], axis=-1)  # (..., 4, 3) cumulative flexion per segment
     sa, ca = np.sin(ab)[..., None], np.cos(ab)[..., None]
     seg = np.stack([sa * np.cos(flex), ca * np.cos(flex), np.sin(flex)], axis=-1)  # (..., 4, 3, 3)
-    seg = seg * (_FINGER_LEN * size)[..., None]
+    seg = seg * (flen * size)[..., None]
     cum = np.cumsum(seg, axis=-2)                 # (..., 4, 3, 3) offsets of PIP, DIP, tip from MCP
-    base = _FINGER_BASE * size                    # (4, 3)
+    base = fbase * size                           # (4, 3)
     fingers = np.concatenate([np.broadcast_to(base, cum.shape[:-2] + (3,))[..., None, :], base[:, None, :] + cum],
                              axis=-2)             # (..., 4, 4, 3)
     out[..., 5:, :] = fingers.reshape(lead + (16, 3))
@@ -154,8 +196,8 @@ def hand_points(angles: np.ndarray, size: float = 1.0) -> np.ndarray:
     az = az0[..., None] - 0.9 * f
     el = el0[..., None] + 0.6 * f
     tseg = np.stack([np.cos(el) * np.sin(az), np.cos(el) * np.cos(az), np.sin(el)], axis=-1)  # (..., 3, 3)
-    tseg = tseg * (_THUMB_LEN * size)[:, None]
-    tb = _THUMB_BASE * size
+    tseg = tseg * (tlen * size)[:, None]
+    tb = tbase * size
     out[..., 1, :] = tb
     out[..., 2:5, :] = tb + np.cumsum(tseg, axis=-2)
     return out

@@ -173,6 +173,8 @@ ESTIMATORS = {
     "mediapipe-fs": "MediaPipe Holistic, sign.mt fingerspelling clips (fingerspelling/ase, gsg)",
     "openpose": "OpenPose BODY_25 + face + hands (openpose.pose)",
     "rtmpose": "RTMPose COCO-WholeBody 133, top-down (formats/uni_sign_lis, Uni-Sign pickle)",
+    "crowd": "MediaPipe Holistic, the crowd's train/pretrain people (webcam, 640 x 480 assumed; training data, "
+             "realdata.crowd_clips)",
 }
 
 
@@ -199,16 +201,17 @@ def clip_stats(clip: Clip) -> dict:
     s["conf.hand"] = ch[ch > 0]
     if not np.isfinite(sw) or sw <= 0:
         return s
-    # proportions and framing: face width (jaw ends, k79 11 / 27), nose tip above the shoulder line, the
-    # shoulder width in frame heights
-    for key, (i, j) in (("face_width", (11, 27)),):
+    # proportions and framing: face width (jaw ends, k79 11 / 27), head width (ear to ear, k79 3 / 4), nose
+    # tip (else the body's nose) above the shoulder line, the shoulder width in frame heights
+    for key, (i, j) in (("face_width", (11, 27)), ("head_width", (3, 4))):
         ok = (conf[:, i] > 0) & (conf[:, j] > 0)
         s[key] = np.linalg.norm(kp[ok, i] - kp[ok, j], axis=-1) / sw
-    ok = (conf[:, 5] > 0) & (conf[:, 6] > 0) & (conf[:, NOSE_TIP] > 0)
-    s["nose_height"] = (0.5 * (kp[ok, 5, 1] + kp[ok, 6, 1]) - kp[ok, NOSE_TIP, 1]) / sw
-    if clip.frame_size[1]:
-        s["sw_per_height"] = [sw / clip.frame_size[1]]
-        s["shoulder_y"] = 0.5 * (kp[ok, 5, 1] + kp[ok, 6, 1]) / clip.frame_size[1]
+    sh = (conf[:, 5] > 0) & (conf[:, 6] > 0)
+    tip = conf[:, NOSE_TIP] > 0
+    nose_xy = np.where(tip[:, None], kp[:, NOSE_TIP], kp[:, NOSE])
+    ok = sh & (tip | (conf[:, NOSE] > 0))
+    s["nose_height"] = (0.5 * (kp[ok, 5, 1] + kp[ok, 6, 1]) - nose_xy[ok, 1]) / sw
+    s.update(framing(kp, conf, clip.frame_size, sw))
     # when hands go missing (both hands, context from the interpolated wrist tracks)
     tracks = [wrist_track(kp, conf, h) / sw for h in (0, 1)]
     nose_ok = conf[:, NOSE_TIP] > 0
@@ -259,6 +262,27 @@ def clip_stats(clip: Clip) -> dict:
     return s
 
 
+def framing(kp: np.ndarray, conf: np.ndarray, frame_size, sw: float) -> dict:
+    """Where the signer sits in the frame (W, H) pixels: ``sw_per_height`` [sw / H] and ``shoulder_y`` (the
+    shoulder midpoint's y / H per frame, a sample) as before, and per clip (one value each, compared as
+    distributions over clips): ``framing.sw_per_height``, ``framing.shoulder_x`` and ``framing.shoulder_y`` (the
+    clip's median shoulder midpoint / W, / H), and ``outside.body`` [points outside the frame, present body
+    points] of the 11 upper-body points (MediaPipe reports points beyond the frame edge, extrapolated). {}
+    without a frame size or frames with both shoulders."""
+    w, h = (float(v) for v in frame_size) if frame_size else (0.0, 0.0)
+    sh = (conf[:, 5] > 0) & (conf[:, 6] > 0)
+    if not (w and h) or not sh.any():
+        return {}
+    mid = 0.5 * (kp[sh, 5] + kp[sh, 6])
+    body = kp[:, PARTS["body"]]
+    present = conf[:, PARTS["body"]] > 0
+    outside = (body[..., 0] < 0) | (body[..., 0] >= w) | (body[..., 1] < 0) | (body[..., 1] >= h)
+    return {"sw_per_height": [sw / h], "shoulder_y": mid[:, 1] / h,
+            "framing.sw_per_height": [sw / h], "framing.shoulder_x": [float(np.median(mid[:, 0])) / w],
+            "framing.shoulder_y": [float(np.median(mid[:, 1])) / h],
+            "outside.body": [int((outside & present).sum()), int(present.sum())]}
+
+
 def hand_proportions(hand: np.ndarray) -> dict:
     """Bone proportions of one hand seen in 2-D over a clip, hand (N, 21, 2) fully seen frames -> {statistic:
     [value]} in palm lengths (wrist -> middle-finger knuckle). Each bone's length is its 95th percentile over
@@ -291,8 +315,8 @@ KINDS = {
 }
 
 
-SCALARS = ("face_width", "nose_height", "sw_per_height", "shoulder_y", "hand_palm_width", "hand_finger_length",
-           "hand_thumb_length")
+SCALARS = ("face_width", "head_width", "nose_height", "sw_per_height", "shoulder_y", "hand_palm_width",
+           "hand_finger_length", "hand_thumb_length")
 """Proportions and framing: compared by their medians (one clip's value hardly varies)."""
 HAND_BONE_FRAMES = 10
 """Fully seen frames of the dominant hand a clip needs before its hand proportions are measured."""
@@ -307,7 +331,7 @@ def pool(stats: list[dict], seed: int = 0, shape_frames: int = 100) -> dict:
         vals = [s[k] for s in stats if k in s]
         if k == "sw":
             continue
-        if k.startswith(("miss_point.", "miss_frame.", "miss_given.")):
+        if k.startswith(("miss_point.", "miss_frame.", "miss_given.", "outside.")):
             num = sum(v[0] for v in vals)
             den = sum(v[1] for v in vals)
             out[k] = ("rate", float(num / den) if den else float("nan"))

@@ -4,12 +4,12 @@
 coordinates in the signer's camera frame with per-point confidences, keypoint noise, hands that are
 uncertain or lost for some frames (when they move fast, touch the face, cross, or rest low), points outside
 the frame, and occasionally a dropped video frame. An estimator profile (``PROFILES``: ``wholebody``, the
-default and the paper's input, ``mediapipe``, ``openpose``) sets the noise process, the confidence scores,
-whether and where whole hands are lost, frame rates and frame sizes.
+default and the paper's input, ``mediapipe``, ``mediapipe-webcam``, ``openpose``) sets the noise process, the
+confidence scores, whether and where whole hands are lost, frame rates and frame sizes, and the framing.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -29,7 +29,11 @@ class Profile:
     only, ("vis", sd) for MediaPipe's body visibility (1 - |N(0, sd)|), ("beta", a, b). ``hand_loss``: whole
     hands are lost in runs (bottom-up and tracking estimators); top-down estimators always report both hands
     and lower their scores instead. ``loss``: the chance per frame that a loss starts, per context of the
-    wrist (see ``realism.CONTEXTS``); ``lost_low``: the chance that a hand resting low is lost."""
+    wrist (see ``realism.CONTEXTS``); ``lost_low``: the chance that a hand resting low is lost.
+    Framing per signer, uniform in the given ranges: ``sw_height``, ``shoulder_y``, ``centre_x``; ``camera``: a
+    near camera (a webcam) sees what is in front of the body larger (perspective), ``outside_body``: MediaPipe
+    extrapolates body points beyond the frame edge and reports them with a low visibility (a confidence spec as
+    above). ``hand_geometry``: where the estimator puts the hand's joints (``hand.GEOMETRIES``)."""
 
     name: str
     about: str
@@ -46,8 +50,15 @@ class Profile:
     fps: tuple = (25.0,)
     frames: tuple = ((1280, 720), (1280, 720), (1920, 1080), (960, 720))
     shoulder_y: tuple = (0.38, 0.46)              # the shoulder line, in frame heights from the top
+    sw_height: tuple = (0.33, 0.47)               # the shoulder width, in frame heights
+    centre_x: tuple = (-0.06, 0.06)               # the body's offset from the frame's middle, in frame widths
+    camera: tuple | None = None                   # camera to shoulder line (metres); None: orthographic (far away)
+    outside_body: tuple | None = None             # confidence of body points beyond the frame edge; None: dropped
+    hand_geometry: str = "model"                  # where the estimator puts the hand's joints (hand.GEOMETRIES)
+    noise_range: tuple = (0.7, 1.3)               # a recording's noise relative to noise_sw (uniform per signer)
 
-# Fitted to the real files of the shared test data (benchmarks/synth_vs_real.py prints the comparison).
+# wholebody, mediapipe, openpose: fitted to the real files of the shared test data, before those became test-only
+# (benchmarks/synth_vs_real.py prints the comparison); mediapipe-webcam: to the real training data.
 PROFILES = {
     "wholebody": Profile(
         "wholebody", "COCO-WholeBody 133 from a top-down estimator (RTMPose-like; the paper's input)",
@@ -62,6 +73,18 @@ PROFILES = {
         hand_loss=True, loss={"fast": 0.05, "face": 0.01, "crossing": 0.03, "other": 0.0}, lost_low=0.9,
         loss_run=4.0, fps=(24.0, 25.0, 30.0), frames=((1250, 1250), (500, 500), (1280, 720), (1920, 1080)),
         shoulder_y=(0.46, 0.54)),
+    # Fitted to the crowd's training people (real/crowd train/pretrain, 3,280 clips with a body) by
+    # benchmarks/calibrate_profile.py: framing from their per-clip quantiles, the processes by coordinate search
+    # on synthetic isolated signs (mean distance over its statistics 0.31 with `mediapipe` -> 0.16).
+    "mediapipe-webcam": Profile(
+        "mediapipe-webcam", "MediaPipe Holistic on a webcam close up, 640 x 480 (fitted to the crowd's training "
+        "people)",
+        noise_sw=(0.007, 0.002, 0.002), noise_smooth=(1.5, 0.65), hand_rot=0.14, hand_scale=0.03,
+        conf={"body": ("vis", 0.005), "face": ("one",), "hand": ("one",)},
+        hand_loss=True, loss={"fast": 0.05, "face": 0.03, "crossing": 0.0, "other": 0.0}, lost_low=1.0,
+        loss_run=2.0, fps=(30.0,), frames=((640, 480),), shoulder_y=(0.486, 0.926), sw_height=(0.273, 0.654),
+        centre_x=(-0.078, 0.121), camera=(0.6, 1.0), outside_body=("beta", 0.82, 0.98), hand_geometry="mediapipe",
+        noise_range=(0.3, 2.0)),
     "openpose": Profile(
         "openpose", "OpenPose BODY_25 + face + hands (bottom-up, independent per frame, noisy hands)",
         noise_sw=(0.007, 0.003, 0.03), hand_noise=(1.0, 0.85, 1.0, 1.1, 1.3), hand_rot=0.02,
@@ -100,6 +123,7 @@ class Signer:
     drop_rate: float               # chance per frame that the frame is lost
     fps: float = 25.0
     profile: str = DEFAULT_PROFILE
+    camera: float = 0.0            # camera to shoulder line, metres (0: orthographic)
 
 
 def make_signer(signer_id: str, rng: np.random.Generator, profile: str = DEFAULT_PROFILE) -> Signer:
@@ -114,22 +138,26 @@ def make_signer(signer_id: str, rng: np.random.Generator, profile: str = DEFAULT
         shoulder_width=0.335 * size * u(0.94, 1.06), neck=0.075 * size * u(0.85, 1.15),
         face_width=0.15 * size * u(0.95, 1.05), upper_arm=0.28 * size * u(0.95, 1.05),
         forearm=0.25 * size * u(0.95, 1.05), hip_width=0.3 * size * u(0.9, 1.1), torso=0.5 * size,
-        hand_size=1.05 * size * u(0.93, 1.07),
+        hand_size=1.05 * size * u(0.93, 1.07), hand_geometry=prof.hand_geometry,
     )
     face_shape = rng.normal(0, 0.015, (68, 3))
     face_shape[:17, 0] *= 2.0   # jaw width varies most
     w, h = prof.frames[rng.integers(len(prof.frames))]
-    scale = h * u(0.33, 0.47) / props.shoulder_width
-    origin = (w / 2 + u(-0.06, 0.06) * w, h * u(*prof.shoulder_y))
-    return Signer(
+    scale = h * u(*prof.sw_height) / props.shoulder_width
+    origin = (w / 2 + u(*prof.centre_x) * w, h * u(*prof.shoulder_y))
+    signer = Signer(
         id=signer_id, props=props, face_shape=face_shape, left_handed=bool(rng.random() < 0.15),
         speed=u(0.8, 1.25), jitter=u(0.6, 1.4), frame_size=(w, h), scale=scale, origin=origin,
-        roll=u(-0.04, 0.04), noise=u(0.7, 1.3), miss_rate=u(0.5, 1.5), low_conf_rate=u(0.01, 0.05),
+        roll=u(-0.04, 0.04), noise=u(*prof.noise_range), miss_rate=u(0.5, 1.5), low_conf_rate=u(0.01, 0.05),
         drop_rate=u(0.0, 0.01), fps=float(prof.fps[rng.integers(len(prof.fps))]), profile=profile,
     )
+    if prof.camera:   # drawn last: the other profiles' signers stay what they were
+        signer = replace(signer, camera=float(u(*prof.camera)))
+    return signer
 
 
 _BODY = np.arange(0, 13)
+_BODY_ALL = slice(0, 23)   # COCO body and feet
 _HANDS = (np.arange(LHAND0, LHAND0 + 21), np.arange(RHAND0, RHAND0 + 21))
 _FACE = np.arange(FACE0, FACE0 + 68)
 _JOINT_RANK = np.array([0] + [1, 2, 3, 4] * 5)   # hand joint -> root, knuckle, middle, end joint, tip
@@ -185,6 +213,9 @@ def observe(points: np.ndarray, signer: Signer, rng: np.random.Generator) -> tup
     sway = np.cumsum(rng.normal(0, 0.0015, (T, 1, 2)), axis=0)
     sway -= sway.mean(axis=0)
     xy = points[..., :2] + sway
+    if signer.camera > 0:   # perspective about the body origin: nearer points (Z < 0) look larger
+        depth = signer.camera + points[..., 2:3]
+        xy = xy * (signer.camera / np.maximum(depth, 0.25 * signer.camera))
     c, s = np.cos(signer.roll), np.sin(signer.roll)
     xy = xy @ np.array([[c, s], [-s, c]]) * signer.scale + np.asarray(signer.origin)
     sw = signer.props.shoulder_width * signer.scale          # pixels
@@ -231,6 +262,11 @@ def observe(points: np.ndarray, signer: Signer, rng: np.random.Generator) -> tup
     w, h = signer.frame_size
     outside = ~np.isfinite(xy).all(-1) | (xy[..., 0] < 0) | (xy[..., 0] >= w) | (xy[..., 1] < 0) | (xy[..., 1] >= h)
     conf = np.clip(conf, 0.0, 1.0)
+    if prof.outside_body is not None:   # body points beyond the edge are extrapolated, with a low visibility
+        beyond = outside & np.isfinite(xy).all(-1) & (conf > 0)
+        beyond[:, _BODY_ALL.stop:] = False
+        conf[beyond] = np.clip(_confidence(prof.outside_body, rng, (int(beyond.sum()),)), 0.01, 1.0)
+        outside &= ~beyond
     conf[outside] = 0.0
     xy[conf <= 0] = 0.0
     keep = np.ones(T, bool)
