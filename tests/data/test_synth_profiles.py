@@ -187,3 +187,22 @@ def test_webcam_profile_is_deterministic():
         np.testing.assert_array_equal(x.keypoints, y.keypoints)
         np.testing.assert_array_equal(x.confidence, y.confidence)
     assert all(c.frame_size == (640, 480) for c in a)
+
+
+def test_handshape_inventory_follows_the_profile():
+    """The letters fitted to real hands come with the profile fitted to real training people; the profiles
+    fitted to the test files keep the composed inventory (the default corpus does not move)."""
+    from signpt.data.synth import hand as H
+    from signpt.data.synth.body import Proportions
+    from signpt.data.synth.motion import rest_frames
+
+    assert PROFILES["mediapipe-webcam"].handshapes == "fitted"
+    assert {PROFILES[p].handshapes for p in ("wholebody", "mediapipe", "openpose")} == {"composed"}
+    fitted, composed = H.handshape_angles("A", "fitted"), H.handshape_angles("A", "composed")
+    assert abs(fitted - composed).max() > 0.05 and (composed == H.composed_angles("A")).all()
+    rng = np.random.default_rng(0)
+    for inv in H.INVENTORIES:
+        track = rest_frames(3, Proportions(handshapes=inv), rng)
+        np.testing.assert_array_equal(track["dom_hand"][0], H.handshape_angles("relax", inv))
+    with pytest.raises(KeyError, match="unknown handshape inventory"):
+        H.handshape_angles("A", "measured")

@@ -29,6 +29,7 @@ class Proportions:
     torso: float = 0.52         # shoulder line to hip line
     hand_size: float = 1.0      # scale of the hand model
     hand_geometry: str = "model"  # where the hand's joints sit (``hand.GEOMETRIES``; an estimator's convention)
+    handshapes: str = "composed"  # the handshape inventory (``hand.INVENTORIES``)
 
     @property
     def eye_y(self) -> float:

@@ -147,9 +147,19 @@ for _a in (*_ANGLES.values(), *_COMPOSED.values()):
     _a.flags.writeable = False
 
 
-def handshape_angles(name: str) -> np.ndarray:
-    """Joint angles (5, 4) radians of a named handshape (or "relax", the resting hand); read-only. Fitted to real
-    hands where ``FITTED`` has it, else composed from finger and thumb states (``composed_angles``)."""
+INVENTORIES = ("fitted", "composed")
+"""Handshape inventories: "fitted" (the letters fitted to real hands, ``FITTED``), "composed" (every shape from
+the finger and thumb states, as before the fit; what the profiles fitted to the test files keep, so that the
+default synthetic corpus and its documented figures do not move)."""
+
+
+def handshape_angles(name: str, inventory: str = "fitted") -> np.ndarray:
+    """Joint angles (5, 4) radians of a named handshape (or "relax", the resting hand); read-only. `inventory`
+    "fitted": fitted to real hands where ``FITTED`` has it, else composed; "composed": ``composed_angles``."""
+    if inventory == "composed":
+        return composed_angles(name)
+    if inventory != "fitted":
+        raise KeyError(f"unknown handshape inventory {inventory!r}; known: {', '.join(INVENTORIES)}")
     try:
         return _ANGLES[name]
     except KeyError:

@@ -84,7 +84,7 @@ def rest_frames(n: int, props: Proportions, rng: np.random.Generator) -> dict:
     """Both hands resting in front of the lap, neutral face, with a little idle motion."""
     pos = location_point("rest", props)
     q = orientation_quat("rest")
-    relax = handshape_angles("relax")
+    relax = handshape_angles("relax", props.handshapes)
     idle = rng.normal(0, 0.003, (2, 3))
     return {
         "dom_pos": np.tile(pos + idle[0], (n, 1)), "nd_pos": np.tile(pos + idle[1], (n, 1)),
@@ -123,8 +123,8 @@ def stroke_frames(sign, props: Proportions, rng: np.random.Generator, speed: flo
         quat = slerp(q0, quat_mul(wob, orientation_quat(sign.end_orientation)), _smooth(s))
     else:
         quat = np.tile(q0, (n, 1))
-    a0 = handshape_angles(sign.handshape) + rng.normal(0, 0.05 * jitter, (5, 4))
-    a1 = handshape_angles(sign.end_handshape) + (a0 - handshape_angles(sign.handshape))
+    a0 = handshape_angles(sign.handshape, props.handshapes) + rng.normal(0, 0.05 * jitter, (5, 4))
+    a1 = handshape_angles(sign.end_handshape, props.handshapes) + (a0 - handshape_angles(sign.handshape, props.handshapes))
     w = _smooth(np.clip((s - 0.2) / 0.6, 0, 1))[:, None, None]
     hand = a0 + (a1 - a0) * w
     if sign.movement == "wiggle":
@@ -151,7 +151,7 @@ def stroke_frames(sign, props: Proportions, rng: np.random.Generator, speed: flo
     elif sign.hands == "base":
         track["nd_pos"] = np.tile(base, (n, 1))
         track["nd_quat"] = np.tile(orientation_quat(sign.base_orientation), (n, 1))
-        track["nd_hand"] = np.tile(handshape_angles(sign.base_handshape), (n, 1, 1))
+        track["nd_hand"] = np.tile(handshape_angles(sign.base_handshape, props.handshapes), (n, 1, 1))
     return track
 
 

@@ -33,7 +33,8 @@ class Profile:
     Framing per signer, uniform in the given ranges: ``sw_height``, ``shoulder_y``, ``centre_x``; ``camera``: a
     near camera (a webcam) sees what is in front of the body larger (perspective), ``outside_body``: MediaPipe
     extrapolates body points beyond the frame edge and reports them with a low visibility (a confidence spec as
-    above). ``hand_geometry``: where the estimator puts the hand's joints (``hand.GEOMETRIES``)."""
+    above). ``hand_geometry``: where the estimator puts the hand's joints (``hand.GEOMETRIES``); ``handshapes``: the
+    handshape inventory (``hand.INVENTORIES``: the letters fitted to real hands, or composed)."""
 
     name: str
     about: str
@@ -55,6 +56,7 @@ class Profile:
     camera: tuple | None = None                   # camera to shoulder line (metres); None: orthographic (far away)
     outside_body: tuple | None = None             # confidence of body points beyond the frame edge; None: dropped
     hand_geometry: str = "model"                  # where the estimator puts the hand's joints (hand.GEOMETRIES)
+    handshapes: str = "composed"                  # the handshape inventory (hand.INVENTORIES)
     noise_range: tuple = (0.7, 1.3)               # a recording's noise relative to noise_sw (uniform per signer)
 
 # wholebody, mediapipe, openpose: fitted to the real files of the shared test data, before those became test-only
@@ -84,7 +86,7 @@ PROFILES = {
         hand_loss=True, loss={"fast": 0.05, "face": 0.03, "crossing": 0.0, "other": 0.0}, lost_low=1.0,
         loss_run=2.0, fps=(30.0,), frames=((640, 480),), shoulder_y=(0.486, 0.926), sw_height=(0.273, 0.654),
         centre_x=(-0.078, 0.121), camera=(0.6, 1.0), outside_body=("beta", 0.82, 0.98), hand_geometry="mediapipe",
-        noise_range=(0.3, 2.0)),
+        handshapes="fitted", noise_range=(0.3, 2.0)),
     "openpose": Profile(
         "openpose", "OpenPose BODY_25 + face + hands (bottom-up, independent per frame, noisy hands)",
         noise_sw=(0.007, 0.003, 0.03), hand_noise=(1.0, 0.85, 1.0, 1.1, 1.3), hand_rot=0.02,
@@ -138,7 +140,7 @@ def make_signer(signer_id: str, rng: np.random.Generator, profile: str = DEFAULT
         shoulder_width=0.335 * size * u(0.94, 1.06), neck=0.075 * size * u(0.85, 1.15),
         face_width=0.15 * size * u(0.95, 1.05), upper_arm=0.28 * size * u(0.95, 1.05),
         forearm=0.25 * size * u(0.95, 1.05), hip_width=0.3 * size * u(0.9, 1.1), torso=0.5 * size,
-        hand_size=1.05 * size * u(0.93, 1.07), hand_geometry=prof.hand_geometry,
+        hand_size=1.05 * size * u(0.93, 1.07), hand_geometry=prof.hand_geometry, handshapes=prof.handshapes,
     )
     face_shape = rng.normal(0, 0.015, (68, 3))
     face_shape[:17, 0] *= 2.0   # jaw width varies most
