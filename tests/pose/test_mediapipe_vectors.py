@@ -237,3 +237,22 @@ def test_real_kaggle_parquet_and_signbridge_pose():
     sentence = read_pose(REAL / "sentences_signbridge" / "chair-black-tall" / "capture.pose")
     assert sentence.layout == "mediapipe_holistic_543" and sentence.frame_size == (640, 480)
     assert sentence.num_frames == 160
+
+
+@needs_real
+def test_real_files_through_convert_and_show(tmp_path):
+    """`signpt convert` and `signpt show` take a per-frame folder, a (T, D) array with a declared block order,
+    and a Kaggle parquet, like any pose file."""
+    from signpt.cli.main import main
+
+    folder = REAL / "crowd_original" / "tamtridung__ASL_SignWish" / "MP_Data" / "thank you" / "1"
+    assert main(["convert", str(folder), str(tmp_path / "t.pose")]) == 0
+    back = read_pose(tmp_path / "t.pose")
+    np.testing.assert_allclose(back.keypoints, read_pose(folder).keypoints, atol=1e-3)
+    array = sorted((REAL / "crowd" / "Abdel-Rahman-Emam__Grad-Proj-DL").glob("*/0.npy"))[0]
+    assert main(["convert", str(array), str(tmp_path / "a.npz"), "--layout", "k79", "--blocks", "pose|right|left"]) == 0
+    k = read_pose(tmp_path / "a.npz")
+    np.testing.assert_allclose(k.keypoints, to_k79(read_pose(array, blocks="pose|right|left")).keypoints, atol=1e-3)
+    parquet = REAL / "silfa" / "train_landmark_files" / "100" / "1015.parquet"
+    assert main(["show", str(parquet), "--out", str(tmp_path / "s.png"), "--layout", "k79"]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 1000

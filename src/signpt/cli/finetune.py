@@ -31,6 +31,9 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, help="override the preset's batch size")
     p.add_argument("--mirror-prob", type=float, metavar="P",
                    help="mirror each training clip left-right with probability P (handedness augmentation)")
+    p.add_argument("--augment", metavar="SPEC",
+                   help="random affine map of each training clip, e.g. 'rotate=15,scale=0.15,aspect=0.1,shift=0.05' "
+                        "(degrees, fractions; signpt.pose.augment)")
     p.add_argument("--resume", action="store_true", help="continue from OUT/checkpoints/latest")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=run)
@@ -52,7 +55,26 @@ def run(args) -> int:
     out = args.out or f"runs/finetune-{args.task}"
     path = finetune(args.task, args.corpus, init=args.init, scratch=args.scratch, preset=args.preset, out=out,
                     source=args.source, seed=args.seed, epochs=args.epochs, train=train or None,
-                    mirror_prob=args.mirror_prob, resume=args.resume, progress=not args.no_progress)
+                    mirror_prob=args.mirror_prob, augment=_augment(args.augment), resume=args.resume,
+                    progress=not args.no_progress)
     print(f"task checkpoint: {path}")
     print(f"evaluate with: signpt evaluate {args.task} --corpus {args.corpus} --checkpoint {path} --split test")
     return 0
+
+
+def _augment(spec: str | None) -> dict | None:
+    """'rotate=15,scale=0.1' -> {"rotate": 15.0, "scale": 0.1} (checked by signpt.pose.augment)."""
+    if not spec:
+        return None
+    from signpt.errors import ConfigError
+
+    out = {}
+    for part in spec.split(","):
+        key, sep, value = part.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise ConfigError(f"--augment {spec!r}: expected key=number pairs, got {part!r}") from None
+        if not sep:
+            raise ConfigError(f"--augment {spec!r}: expected key=number pairs, got {part!r}")
+    return out

@@ -65,12 +65,14 @@ class PoseDataset(Dataset):
     mirror_prob: chance that an item is mirrored left-right (``signpt.pose.mirror``: a right-handed rendition
                  becomes a left-handed one), drawn from its own stream ``(seed, epoch, index, 1)``, so the
                  frames kept do not depend on it; 0 = off (evaluation).
+    augment:     ranges of a random affine map per item (``signpt.pose.augment.AffineSpec`` or its dict: rotate,
+                 scale, aspect, shift), drawn from the stream ``(seed, epoch, index, 2)``; None = off (evaluation).
     Items are Samples (keypoints (T', 79, 2) float16 pixels, confidence (T', 79)); ``meta["frame_indices"]``
     records which source frames were kept.
     """
 
     def __init__(self, corpus_view, max_frames: int = 256, sampling: str = "uniform",
-                 num_frames: int | None = None, seed: int = 0, mirror_prob: float = 0.0):
+                 num_frames: int | None = None, seed: int = 0, mirror_prob: float = 0.0, augment=None):
         if sampling not in SAMPLING:
             raise ValueError(f"sampling must be one of {SAMPLING}, got {sampling!r}")
         if max_frames < 1 or (num_frames is not None and num_frames < 1):
@@ -84,6 +86,9 @@ class PoseDataset(Dataset):
         if not 0.0 <= mirror_prob <= 1.0:
             raise ValueError(f"mirror_prob must be in [0, 1], got {mirror_prob}")
         self.mirror_prob = float(mirror_prob)
+        from signpt.pose.augment import AffineSpec
+
+        self.augment = augment if isinstance(augment, AffineSpec) or augment is None else AffineSpec.from_dict(augment)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = int(epoch)
@@ -100,6 +105,12 @@ class PoseDataset(Dataset):
             kp, conf = mirror_pixels(s.keypoints, s.confidence, s.frame_size)
             s = replace(s, keypoints=kp.astype(s.keypoints.dtype), confidence=conf.astype(s.confidence.dtype),
                         meta={**s.meta, "mirrored": True})
+        if self.augment is not None:
+            from signpt.pose.augment import affine_pixels
+
+            angle, scale, aspect, dx, dy = self.augment.draw(np.random.default_rng((self.seed, self.epoch, int(index), 2)))
+            kp = affine_pixels(s.keypoints, s.confidence, s.frame_size, angle, scale, aspect, (dx, dy))
+            s = replace(s, keypoints=kp.astype(np.float32), meta={**s.meta, "affine": [angle, scale, aspect, dx, dy]})
         return s
 
     def _sampled(self, index: int) -> Sample:

@@ -157,15 +157,22 @@ class FinetuneJob:
     splits: tuple = ("test",)
     upstream: str = ""  # key of the pre-training it starts from
     label: str = ""
+    augment: dict | None = None  # random affine map of training clips (signpt.pose.augment), None = off
 
     def params(self) -> dict:
         from signpt.tasks.common import task_config
 
         # the resolved task preset too: a stage run under an older preset definition is not reused
-        resolved = task_config(self.task, "tiny", **({"train": self.train} if self.train else {})).to_dict()
-        return {"kind": "finetune", "task": self.task, "corpus": self.corpus, "init": self.init,
-                "scratch": self.scratch, "seed": self.seed, "epochs": self.epochs, "train": self.train,
-                "splits": list(self.splits), "upstream": self.upstream, "resolved": resolved}
+        over = {"train": self.train} if self.train else {}
+        if self.augment:
+            over["augment"] = dict(self.augment)
+        resolved = task_config(self.task, "tiny", **over).to_dict()
+        params = {"kind": "finetune", "task": self.task, "corpus": self.corpus, "init": self.init,
+                  "scratch": self.scratch, "seed": self.seed, "epochs": self.epochs, "train": self.train,
+                  "splits": list(self.splits), "upstream": self.upstream, "resolved": resolved}
+        if self.augment:
+            params["augment"] = dict(self.augment)
+        return params
 
     def expected_steps(self) -> int | None:
         try:
@@ -233,7 +240,8 @@ def _finetune(job: FinetuneJob, out: Path, progress: bool) -> dict:
 
     resume = (out / "checkpoints" / "latest").exists()
     ckpt = finetune(job.task, job.corpus, init=job.init, scratch=job.scratch, preset="tiny", out=out,
-                    seed=job.seed, epochs=job.epochs, train=job.train or None, resume=resume, progress=progress)
+                    seed=job.seed, epochs=job.epochs, train=job.train or None, augment=job.augment, resume=resume,
+                    progress=progress)
     from signpt.data.store import Corpus
 
     metrics = {}

@@ -34,7 +34,7 @@ def _usable(task: str, view):
 def finetune(task: str, corpus, *, init: str | Path | None = None, scratch: bool = False, preset: str = "tiny",
              out: str | Path, source: str | None = None, seed: int = 0, epochs: int | None = None,
              train: dict | None = None, head: dict | None = None, mirror_prob: float | None = None,
-             resume: bool = False, progress: bool = True) -> Path:
+             augment: dict | None = None, resume: bool = False, progress: bool = True) -> Path:
     """Fine-tune `task` ("islr" | "cslr" | "slt" | "retrieval") on the train split of one corpus source.
 
     init: a pre-training checkpoint (its encoder is fine-tuned at the preset's ``encoder_lr_scale`` x the
@@ -57,6 +57,11 @@ def finetune(task: str, corpus, *, init: str | Path | None = None, scratch: bool
         overrides["head"] = head
     if mirror_prob is not None:
         overrides["mirror_prob"] = float(mirror_prob)
+    if augment is not None:
+        from signpt.pose.augment import AffineSpec
+
+        AffineSpec.from_dict(augment)  # checked here, before any training
+        overrides["augment"] = dict(augment) or None
     cfg = task_config(task, preset, **overrides)
     corpus = _corpus(corpus)
     src = resolve_source(corpus, task, source)

@@ -45,7 +45,9 @@ class TaskConfig:
     given. encoder_lr_scale: lr multiplier of a *pre-trained* encoder (paper: 0.1); a scratch encoder
     trains at ``scratch_lr_scale`` (1.0: it has nothing to preserve). num_frames/train_sampling/
     test_sampling: temporal sampling (``signpt.data.batching.PoseDataset``). mirror_prob: chance that a
-    training clip is mirrored left-right (handedness augmentation; evaluation never mirrors). eval_during_training:
+    training clip is mirrored left-right (handedness augmentation; evaluation never mirrors). augment: ranges of
+    a random affine map of each training clip (``signpt.pose.augment``: rotate, scale, aspect, shift; None =
+    off; evaluation never augments). eval_during_training:
     evaluate on dev every epoch and keep the best checkpoint (else only the last one is kept).
     """
 
@@ -61,6 +63,7 @@ class TaskConfig:
     test_sampling: str = "uniform"
     max_frames: int = 256
     mirror_prob: float = 0.0
+    augment: dict | None = None
     eval_batch_size: int = 16
     eval_during_training: bool = False
 
@@ -280,7 +283,8 @@ def make_dataset(view, cfg: TaskConfig, train: bool, seed: int = 0):
     from signpt.data.batching import PoseDataset
 
     ds = PoseDataset(view, max_frames=cfg.max_frames, sampling=cfg.train_sampling if train else cfg.test_sampling,
-                     num_frames=cfg.num_frames, seed=seed, mirror_prob=cfg.mirror_prob if train else 0.0)
+                     num_frames=cfg.num_frames, seed=seed, mirror_prob=cfg.mirror_prob if train else 0.0,
+                     augment=cfg.augment if train else None)
     return ds  # signpt.train.fit calls ds.set_epoch(epoch): random clips are new every epoch, reproducibly
 
 
